@@ -1,0 +1,100 @@
+package dev.grad4j;
+
+import static dev.grad4j.Recorder.record;
+import static dev.grad4j.Recorder.saved;
+
+import java.util.Arrays;
+
+/** Matrix products. */
+final class LinearAlgebra {
+  private LinearAlgebra() {}
+
+  /** NumPy matmul: vectors are promoted to matrices and the added dim is removed afterwards. */
+  static Tensor matmul(Tensor a, Tensor b) {
+    if (a.dim() == 0 || b.dim() == 0) {
+      throw new IllegalArgumentException(
+          "matmul: both operands need at least 1 dim, got "
+              + Shapes.format(a.shapeRef())
+              + " and "
+              + Shapes.format(b.shapeRef()));
+    }
+    if (a.dim() == 1 && b.dim() == 1) {
+      checkInner(a, b, a.size(0), b.size(0));
+      return batched(a.unsqueeze(0), b.unsqueeze(1)).reshape();
+    }
+    if (a.dim() == 1) {
+      return batched(a.unsqueeze(0), b).squeeze(-2);
+    }
+    if (b.dim() == 1) {
+      return batched(a, b.unsqueeze(1)).squeeze(-1);
+    }
+    return batched(a, b);
+  }
+
+  private static void checkInner(Tensor a, Tensor b, int k1, int k2) {
+    if (k1 != k2) {
+      throw new IllegalArgumentException(
+          "matmul: cannot multiply "
+              + Shapes.format(a.shapeRef())
+              + " by "
+              + Shapes.format(b.shapeRef())
+              + " ("
+              + k1
+              + " != "
+              + k2
+              + ")");
+    }
+  }
+
+  // Both operands have rank >= 2: [..., m, k] @ [..., k, n] with broadcast batch dims.
+  private static Tensor batched(Tensor a, Tensor b) {
+    int ra = a.dim();
+    int rb = b.dim();
+    int m = a.size(-2);
+    int k = a.size(-1);
+    int n = b.size(-1);
+    checkInner(a, b, k, b.size(-2));
+    int[] batch =
+        Shapes.broadcast(
+            "matmul", Arrays.copyOf(a.shapeRef(), ra - 2), Arrays.copyOf(b.shapeRef(), rb - 2));
+    int batchSize = Shapes.numel(batch);
+    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+    outShape[batch.length] = m;
+    outShape[batch.length + 1] = n;
+    Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), outShape);
+    Tensor.backend()
+        .matmul(
+            asBatch(a.to(out.dtype()), batch, batchSize, m, k),
+            asBatch(b.to(out.dtype()), batch, batchSize, k, n),
+            out.view(new int[] {batchSize, m, n}, new int[] {m * n, n, 1}, 0).strided());
+    return record(
+        "matmul",
+        out,
+        new Tensor[] {a, b},
+        saved(a, b),
+        g -> new Tensor[] {g.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(g)});
+  }
+
+  // The operand broadcast to batch ++ [rows, cols] and seen as [batchSize, rows, cols].
+  private static dev.grad4j.backend.Strided asBatch(
+      Tensor t, int[] batch, int batchSize, int rows, int cols) {
+    int[] full = Arrays.copyOf(batch, batch.length + 2);
+    full[batch.length] = rows;
+    full[batch.length + 1] = cols;
+    int[] strides = Shapes.expandStrides("matmul", t.shapeRef(), t.stridesRef(), full);
+    int[] three = {batchSize, rows, cols};
+    int[] viewed = Shapes.viewStrides(full, strides, three);
+    if (viewed != null) {
+      return new dev.grad4j.backend.Strided(t.strided().storage(), three, viewed, t.offset());
+    }
+    Tensor dense = Tensor.empty(t.dtype(), full);
+    Tensor.backend()
+        .unary(
+            dev.grad4j.backend.UnaryOp.IDENTITY,
+            0,
+            0,
+            new dev.grad4j.backend.Strided(t.strided().storage(), full, strides, t.offset()),
+            dense.strided());
+    return dense.view(three, dev.grad4j.backend.Strided.rowMajorStrides(three), 0).strided();
+  }
+}

@@ -1,0 +1,1128 @@
+package dev.grad4j;
+
+import dev.grad4j.autograd.AccumulateGrad;
+import dev.grad4j.autograd.Autograd;
+import dev.grad4j.autograd.FunctionNode;
+import dev.grad4j.autograd.GradMode;
+import dev.grad4j.autograd.Node;
+import dev.grad4j.backend.Backend;
+import dev.grad4j.backend.Backends;
+import dev.grad4j.backend.BinaryOp;
+import dev.grad4j.backend.Storage;
+import dev.grad4j.backend.Strided;
+import dev.grad4j.backend.UnaryOp;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * An n-dimensional array of float32 or float64 numbers that can record the operations applied to
+ * it, so that {@link #backward()} can compute gradients by reverse-mode automatic differentiation.
+ *
+ * <p>A tensor is a strided view of a {@link Storage}: reshape, transpose, permute, narrow, expand,
+ * squeeze and unsqueeze share the storage where the layout allows. Binary operations broadcast as
+ * NumPy does. Operations return new tensors; the few in-place methods end in {@code InPlace} (or
+ * are {@link #fill}, {@link #zero}, {@link #copyFrom}, {@link #set}) and are not differentiable.
+ *
+ * <p>Integer data (labels, indices, masks) is held in floating-point tensors; float32 represents
+ * integers exactly up to 2^24 and float64 up to 2^53. Index-producing ops return float64.
+ */
+public final class Tensor {
+  private final Storage storage;
+  private final int[] shape;
+  private final int[] strides;
+  private final int offset;
+
+  private boolean requiresGrad;
+  private Tensor grad;
+  private FunctionNode gradFn;
+  private AccumulateGrad accumulator;
+
+  Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+  }
+
+  static Backend backend() {
+    return Backends.current();
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  /** A new zero-filled contiguous tensor. */
+  static Tensor empty(DType dtype, int[] shape) {
+    return new Tensor(
+        Storage.allocate(dtype, Shapes.numel(shape)),
+        shape.clone(),
+        Strided.rowMajorStrides(shape),
+        0);
+  }
+
+  /** A float32 tensor holding a copy of {@code data}, laid out row-major in {@code shape}. */
+  public static Tensor of(float[] data, int... shape) {
+    checkLength("of", data.length, shape);
+    return new Tensor(Storage.wrap(data.clone()), shape.clone(), Strided.rowMajorStrides(shape), 0);
+  }
+
+  /** A float64 tensor holding a copy of {@code data}, laid out row-major in {@code shape}. */
+  public static Tensor of(double[] data, int... shape) {
+    checkLength("of", data.length, shape);
+    return new Tensor(Storage.wrap(data.clone()), shape.clone(), Strided.rowMajorStrides(shape), 0);
+  }
+
+  /** A float64 tensor of integers (labels, indices), exact up to 2^53. */
+  public static Tensor of(int[] data, int... shape) {
+    checkLength("of", data.length, shape);
+    double[] d = new double[data.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = data[i];
+    }
+    return new Tensor(Storage.wrap(d), shape.clone(), Strided.rowMajorStrides(shape), 0);
+  }
+
+  /** A 1-D float32 tensor. */
+  public static Tensor vector(float... data) {
+    return of(data, data.length);
+  }
+
+  /** A 1-D float64 tensor. */
+  public static Tensor vector(double... data) {
+    return of(data, data.length);
+  }
+
+  private static void checkLength(String op, int length, int[] shape) {
+    Shapes.checkShape(op, shape);
+    if (Shapes.numel(shape) != length) {
+      throw new IllegalArgumentException(
+          op
+              + ": "
+              + length
+              + " values do not fill shape "
+              + Shapes.format(shape)
+              + " ("
+              + Shapes.numel(shape)
+              + " elements)");
+    }
+  }
+
+  /** A float32 scalar (rank 0). */
+  public static Tensor scalar(double value) {
+    return scalar(value, DType.FLOAT32);
+  }
+
+  /** A scalar (rank 0) of the given dtype. */
+  public static Tensor scalar(double value, DType dtype) {
+    return full(dtype, value);
+  }
+
+  /** Zeros, float32. */
+  public static Tensor zeros(int... shape) {
+    return zeros(DType.FLOAT32, shape);
+  }
+
+  /** Zeros of the given dtype. */
+  public static Tensor zeros(DType dtype, int... shape) {
+    return empty(dtype, Shapes.checkShape("zeros", shape));
+  }
+
+  /** Ones, float32. */
+  public static Tensor ones(int... shape) {
+    return full(DType.FLOAT32, 1.0, shape);
+  }
+
+  /** Ones of the given dtype. */
+  public static Tensor ones(DType dtype, int... shape) {
+    return full(dtype, 1.0, shape);
+  }
+
+  /** A float32 tensor filled with {@code value}. */
+  public static Tensor full(double value, int... shape) {
+    return full(DType.FLOAT32, value, shape);
+  }
+
+  /** A tensor of the given dtype filled with {@code value}. */
+  public static Tensor full(DType dtype, double value, int... shape) {
+    Tensor t = empty(dtype, Shapes.checkShape("full", shape));
+    if (value != 0) {
+      backend().fill(t.strided(), value);
+    }
+    return t;
+  }
+
+  /** Zeros with the shape and dtype of {@code like}. */
+  public static Tensor zerosLike(Tensor like) {
+    return empty(like.dtype(), like.shape);
+  }
+
+  /** Ones with the shape and dtype of {@code like}. */
+  public static Tensor onesLike(Tensor like) {
+    return full(like.dtype(), 1.0, like.shape);
+  }
+
+  /** {@code value} with the shape and dtype of {@code like}. */
+  public static Tensor fullLike(Tensor like, double value) {
+    return full(like.dtype(), value, like.shape);
+  }
+
+  /** 0, 1, ..., end-1 as float32. */
+  public static Tensor arange(double end) {
+    return arange(0, end, 1);
+  }
+
+  /** start, start+step, ... up to but excluding end, as float32. */
+  public static Tensor arange(double start, double end, double step) {
+    return arange(DType.FLOAT32, start, end, step);
+  }
+
+  /** start, start+step, ... up to but excluding end. */
+  public static Tensor arange(DType dtype, double start, double end, double step) {
+    if (step == 0 || !Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
+      throw new IllegalArgumentException(
+          "arange: need finite start, end and a non-zero step; got "
+              + start
+              + ", "
+              + end
+              + ", "
+              + step);
+    }
+    long n = (long) Math.ceil((end - start) / step);
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("arange: " + n + " elements is too many");
+    }
+    double[] values = new double[(int) Math.max(0, n)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = start + i * step;
+    }
+    return of(values, values.length).to(dtype);
+  }
+
+  /** {@code steps} evenly spaced values from start to end inclusive, as float32. */
+  public static Tensor linspace(double start, double end, int steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
+    }
+    double[] values = new double[steps];
+    double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+    for (int i = 0; i < steps; i++) {
+      // Fill from both ends so that the last value is exactly `end`, as NumPy does.
+      values[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
+    }
+    return of(values, steps).to(DType.FLOAT32);
+  }
+
+  /** The n×n identity matrix, float32. */
+  public static Tensor eye(int n) {
+    return eye(DType.FLOAT32, n);
+  }
+
+  /** The n×n identity matrix. */
+  public static Tensor eye(DType dtype, int n) {
+    Tensor t = zeros(dtype, n, n);
+    // The diagonal of a row-major n×n matrix is a 1-D view with stride n+1.
+    backend().fill(new Strided(t.storage, new int[] {n}, new int[] {n + 1}, 0), 1.0);
+    return t;
+  }
+
+  /** Uniform values in [0, 1), float32. */
+  public static Tensor rand(Generator gen, int... shape) {
+    return uniform(gen, 0, 1, DType.FLOAT32, shape);
+  }
+
+  /** Uniform values in [low, high). */
+  public static Tensor uniform(Generator gen, double low, double high, DType dtype, int... shape) {
+    double[] v = new double[Shapes.numel(Shapes.checkShape("uniform", shape))];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = low + (high - low) * gen.nextDouble();
+    }
+    return of(v, shape).to(dtype);
+  }
+
+  /** Standard normal values, float32. */
+  public static Tensor randn(Generator gen, int... shape) {
+    return normal(gen, 0, 1, DType.FLOAT32, shape);
+  }
+
+  /** Normal values with the given mean and standard deviation. */
+  public static Tensor normal(Generator gen, double mean, double std, DType dtype, int... shape) {
+    double[] v = new double[Shapes.numel(Shapes.checkShape("normal", shape))];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = mean + std * gen.nextGaussian();
+    }
+    return of(v, shape).to(dtype);
+  }
+
+  /** 1 with probability p, else 0, float32. */
+  public static Tensor bernoulli(Generator gen, double p, int... shape) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("bernoulli: p must be in [0, 1], got " + p);
+    }
+    double[] v = new double[Shapes.numel(Shapes.checkShape("bernoulli", shape))];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = gen.nextDouble() < p ? 1 : 0;
+    }
+    return of(v, shape).to(DType.FLOAT32);
+  }
+
+  /** A random permutation of 0..n-1 (float64 indices). */
+  public static Tensor randperm(Generator gen, int n) {
+    return of(gen.permutation(n), n);
+  }
+
+  // ---------------------------------------------------------------- layout and data
+
+  /** The shape (a copy). */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  /** Size of one dim; negative dims count from the end. */
+  public int size(int dim) {
+    return shape[Shapes.dim("size", dim, shape.length)];
+  }
+
+  /** The number of dims (0 for a scalar). */
+  public int dim() {
+    return shape.length;
+  }
+
+  /** The number of elements. */
+  public int numel() {
+    return Shapes.numel(shape);
+  }
+
+  public DType dtype() {
+    return storage.dtype();
+  }
+
+  /** Strides in elements (a copy). */
+  public int[] strides() {
+    return strides.clone();
+  }
+
+  /** Whether the elements are laid out row-major without gaps from {@code offset}. */
+  public boolean isContiguous() {
+    int expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && strides[i] != expected) {
+        return false;
+      }
+      expected *= shape[i];
+    }
+    return true;
+  }
+
+  /** The in-place write counter of the underlying storage (shared by all views). */
+  public int version() {
+    return storage.version();
+  }
+
+  /** Whether this tensor and {@code other} view the same storage. */
+  public boolean sharesStorageWith(Tensor other) {
+    return storage == other.storage;
+  }
+
+  /** This tensor as a kernel operand. */
+  Strided strided() {
+    return new Strided(storage, shape, strides, offset);
+  }
+
+  /** This tensor broadcast to {@code target}, as a kernel operand. */
+  Strided strided(String op, int[] target) {
+    return new Strided(storage, target, Shapes.expandStrides(op, shape, strides, target), offset);
+  }
+
+  /** The value of a one-element tensor. */
+  public double item() {
+    if (numel() != 1) {
+      throw new IllegalStateException(
+          "item: tensor of shape " + Shapes.format(shape) + " has " + numel() + " elements, not 1");
+    }
+    return storage.get(offset);
+  }
+
+  /** The element at the given index (one coordinate per dim). */
+  public double get(int... index) {
+    return storage.get(elementOffset("get", index));
+  }
+
+  private int elementOffset(String op, int[] index) {
+    if (index.length != shape.length) {
+      throw new IllegalArgumentException(
+          op + ": " + index.length + " indices for a tensor of rank " + shape.length);
+    }
+    int at = offset;
+    for (int d = 0; d < index.length; d++) {
+      int i = index[d] < 0 ? index[d] + shape[d] : index[d];
+      if (i < 0 || i >= shape[d]) {
+        throw new IndexOutOfBoundsException(
+            op + ": index " + index[d] + " is out of range for dim " + d + " of size " + shape[d]);
+      }
+      at += i * strides[d];
+    }
+    return at;
+  }
+
+  /** The elements in row-major order, as floats. */
+  public float[] toFloatArray() {
+    Tensor t = to(DType.FLOAT32).contiguousCopy();
+    return t.storage.floats();
+  }
+
+  /** The elements in row-major order, as doubles. */
+  public double[] toDoubleArray() {
+    Tensor t = to(DType.FLOAT64).contiguousCopy();
+    return t.storage.doubles();
+  }
+
+  // A fresh contiguous copy that owns its storage (no autograd).
+  private Tensor contiguousCopy() {
+    Tensor out = empty(dtype(), shape);
+    backend().unary(UnaryOp.IDENTITY, 0, 0, strided(), out.strided());
+    return out;
+  }
+
+  // ---------------------------------------------------------------- autograd
+
+  /** Whether operations on this tensor are recorded for backward. */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  /**
+   * Marks a leaf tensor as a variable whose gradient backward computes. Returns this tensor.
+   *
+   * @throws IllegalStateException on a tensor computed by a recorded op (only leaves can change)
+   */
+  public Tensor requiresGrad(boolean value) {
+    if (gradFn != null) {
+      throw new IllegalStateException(
+          "requiresGrad: can only be changed on leaf tensors; this one was computed by '"
+              + gradFn.name()
+              + "'. Use detach() to get a leaf.");
+    }
+    requiresGrad = value;
+    return this;
+  }
+
+  /** The gradient accumulated by backward, or null. */
+  public Tensor grad() {
+    return grad;
+  }
+
+  /** Replaces the accumulated gradient (null clears it). */
+  public void setGrad(Tensor value) {
+    if (value != null && !Arrays.equals(value.shape, shape)) {
+      throw new IllegalArgumentException(
+          "setGrad: gradient shape "
+              + Shapes.format(value.shape)
+              + " does not match tensor shape "
+              + Shapes.format(shape));
+    }
+    grad = value;
+  }
+
+  /** Clears the accumulated gradient (sets it to null, as PyTorch's default does). */
+  public void zeroGrad() {
+    grad = null;
+  }
+
+  /** The op that computed this tensor, or null for a leaf. */
+  public FunctionNode gradFn() {
+    return gradFn;
+  }
+
+  /** Whether this tensor was not computed by a recorded op. */
+  public boolean isLeaf() {
+    return gradFn == null;
+  }
+
+  /**
+   * The backward-graph node that gradients for this tensor flow into: its op's node, its leaf
+   * accumulator, or null when it does not require grad.
+   */
+  public Node gradNode() {
+    if (gradFn != null) {
+      return gradFn;
+    }
+    if (!requiresGrad) {
+      return null;
+    }
+    if (accumulator == null) {
+      accumulator = new AccumulateGrad(this);
+    }
+    return accumulator;
+  }
+
+  void setGradFn(FunctionNode node) {
+    this.gradFn = node;
+    this.requiresGrad = true;
+  }
+
+  /** Backpropagates from a scalar: accumulates d(this)/d(leaf) into every leaf's grad. */
+  public void backward() {
+    if (numel() != 1) {
+      throw new IllegalStateException(
+          "backward: the output has shape "
+              + Shapes.format(shape)
+              + "; backward() without an argument needs a single-element output."
+              + " Pass the output's gradient with backward(gradOutput), or reduce it with sum().");
+    }
+    backward(onesLike(this), false, false);
+  }
+
+  /** Backpropagates {@code gradOutput} (the gradient of some scalar with respect to this). */
+  public void backward(Tensor gradOutput) {
+    backward(gradOutput, false, false);
+  }
+
+  /**
+   * Backpropagates {@code gradOutput}.
+   *
+   * @param retainGraph keep the graph so that backward can run through it again
+   * @param createGraph record the backward pass so that gradients can be differentiated again
+   */
+  public void backward(Tensor gradOutput, boolean retainGraph, boolean createGraph) {
+    Autograd.backward(List.of(this), List.of(gradOutput), retainGraph, createGraph);
+  }
+
+  /**
+   * A tensor sharing this one's data but cut from the graph (a leaf that does not require grad).
+   */
+  public Tensor detach() {
+    return new Tensor(storage, shape, strides, offset);
+  }
+
+  /**
+   * Registers a hook that sees the gradient of this tensor during backward and may return a
+   * replacement (or null to keep it).
+   */
+  public Tensor registerHook(UnaryOperator<Tensor> hook) {
+    Node node = gradNode();
+    if (node == null) {
+      throw new IllegalStateException(
+          "registerHook: tensor does not require grad, so no gradient will reach it");
+    }
+    node.addHook(hook);
+    return this;
+  }
+
+  /** Keeps the gradient of this non-leaf tensor in {@link #grad()} when backward runs. */
+  public Tensor retainGrad() {
+    if (isLeaf()) {
+      return this;
+    }
+    gradFn.addHook(
+        g -> {
+          grad = grad == null ? g.detach().clone() : grad.add(g.detach());
+          return null;
+        });
+    return this;
+  }
+
+  // ---------------------------------------------------------------- in place (not differentiable)
+
+  private void checkInPlace(String op) {
+    if (GradMode.isEnabled() && requiresGrad) {
+      throw new IllegalStateException(
+          op
+              + ": in-place change of a tensor that requires grad is not allowed while recording;"
+              + " do it inside GradMode.disabled() (as optimizers do), or use the out-of-place op");
+    }
+  }
+
+  private Tensor applyInPlace(String op, BinaryOp kernel, Tensor other) {
+    checkInPlace(op);
+    Shapes.broadcast(op, shape, other.shape);
+    backend().binary(kernel, strided(), other.strided(op, shape), strided());
+    storage.bumpVersion();
+    return this;
+  }
+
+  /** this += other (broadcast). Returns this. */
+  public Tensor addInPlace(Tensor other) {
+    return applyInPlace("addInPlace", BinaryOp.ADD, other);
+  }
+
+  /** this -= other (broadcast). Returns this. */
+  public Tensor subInPlace(Tensor other) {
+    return applyInPlace("subInPlace", BinaryOp.SUB, other);
+  }
+
+  /** this *= other (broadcast). Returns this. */
+  public Tensor mulInPlace(Tensor other) {
+    return applyInPlace("mulInPlace", BinaryOp.MUL, other);
+  }
+
+  /** this *= value. Returns this. */
+  public Tensor mulInPlace(double value) {
+    return applyInPlace("mulInPlace", BinaryOp.MUL, scalar(value, dtype()));
+  }
+
+  /** Copies other (broadcast) into this tensor's elements. Returns this. */
+  public Tensor copyFrom(Tensor other) {
+    checkInPlace("copyFrom");
+    backend().unary(UnaryOp.IDENTITY, 0, 0, other.strided("copyFrom", shape), strided());
+    storage.bumpVersion();
+    return this;
+  }
+
+  /** Sets every element to {@code value}. Returns this. */
+  public Tensor fill(double value) {
+    checkInPlace("fill");
+    backend().fill(strided(), value);
+    storage.bumpVersion();
+    return this;
+  }
+
+  /** Sets every element to 0. Returns this. */
+  public Tensor zero() {
+    return fill(0);
+  }
+
+  /** Sets one element. Returns this. */
+  public Tensor set(double value, int... index) {
+    checkInPlace("set");
+    storage.set(elementOffset("set", index), value);
+    storage.bumpVersion();
+    return this;
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  /** this + other, broadcast. */
+  public Tensor add(Tensor other) {
+    return Pointwise.add(this, other);
+  }
+
+  /** this + value. */
+  public Tensor add(double value) {
+    return Pointwise.add(this, scalarLike(value));
+  }
+
+  /** this - other, broadcast. */
+  public Tensor sub(Tensor other) {
+    return Pointwise.sub(this, other);
+  }
+
+  /** this - value. */
+  public Tensor sub(double value) {
+    return Pointwise.sub(this, scalarLike(value));
+  }
+
+  /** value - this. */
+  public Tensor rsub(double value) {
+    return Pointwise.sub(scalarLike(value), this);
+  }
+
+  /** this * other, broadcast. */
+  public Tensor mul(Tensor other) {
+    return Pointwise.mul(this, other);
+  }
+
+  /** this * value. */
+  public Tensor mul(double value) {
+    return Pointwise.mul(this, scalarLike(value));
+  }
+
+  /** this / other, broadcast. */
+  public Tensor div(Tensor other) {
+    return Pointwise.div(this, other);
+  }
+
+  /** this / value. */
+  public Tensor div(double value) {
+    return Pointwise.div(this, scalarLike(value));
+  }
+
+  /** this ^ exponent, elementwise. */
+  public Tensor pow(double exponent) {
+    return Pointwise.powScalar(this, exponent);
+  }
+
+  /** this ^ exponent, elementwise and broadcast. */
+  public Tensor pow(Tensor exponent) {
+    return Pointwise.pow(this, exponent);
+  }
+
+  /** this * this. */
+  public Tensor square() {
+    return Pointwise.powScalar(this, 2);
+  }
+
+  /** -this. */
+  public Tensor neg() {
+    return Pointwise.neg(this);
+  }
+
+  /** e^this. */
+  public Tensor exp() {
+    return Pointwise.exp(this);
+  }
+
+  /** Natural logarithm. */
+  public Tensor log() {
+    return Pointwise.log(this);
+  }
+
+  /** Square root. */
+  public Tensor sqrt() {
+    return Pointwise.sqrt(this);
+  }
+
+  /** Absolute value; its gradient at 0 is 0. */
+  public Tensor abs() {
+    return Pointwise.abs(this);
+  }
+
+  /** -1, 0 or 1; piecewise constant, so its gradient is 0. */
+  public Tensor sign() {
+    return Pointwise.sign(this);
+  }
+
+  /** Hyperbolic tangent. */
+  public Tensor tanh() {
+    return Pointwise.tanh(this);
+  }
+
+  /** Logistic sigmoid 1 / (1 + e^-x), computed without overflow. */
+  public Tensor sigmoid() {
+    return Pointwise.sigmoid(this);
+  }
+
+  /** max(x, 0); its gradient at 0 is 0, as in PyTorch. */
+  public Tensor relu() {
+    return Pointwise.relu(this);
+  }
+
+  /** x for x > 0, else slope * x; its gradient at 0 is slope, as in PyTorch. */
+  public Tensor leakyRelu(double slope) {
+    return where(gt(0), this, mul(slope));
+  }
+
+  /** Sine. */
+  public Tensor sin() {
+    return Pointwise.sin(this);
+  }
+
+  /** Cosine. */
+  public Tensor cos() {
+    return Pointwise.cos(this);
+  }
+
+  /** Clamps into [min, max]; the gradient is 1 inside, boundaries included, and 0 outside. */
+  public Tensor clamp(double min, double max) {
+    if (min > max) {
+      throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+    }
+    return Pointwise.clamp(this, min, max);
+  }
+
+  /** Elementwise maximum, broadcast; at ties each side gets half the gradient. */
+  public Tensor maximum(Tensor other) {
+    return Pointwise.maximum(this, other);
+  }
+
+  /** Elementwise minimum, broadcast; at ties each side gets half the gradient. */
+  public Tensor minimum(Tensor other) {
+    return Pointwise.minimum(this, other);
+  }
+
+  /** Elementwise choice: {@code condition != 0 ? a : b}, all three broadcast together. */
+  public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+    return Pointwise.where(condition, a, b);
+  }
+
+  /** 1 where this == other, else 0 (a mask; not differentiable). */
+  public Tensor eq(Tensor other) {
+    return Pointwise.compare("eq", BinaryOp.EQ, this, other);
+  }
+
+  /** 1 where this == value, else 0. */
+  public Tensor eq(double value) {
+    return eq(scalarLike(value));
+  }
+
+  /** 1 where this != other, else 0. */
+  public Tensor ne(Tensor other) {
+    return Pointwise.compare("ne", BinaryOp.NE, this, other);
+  }
+
+  /** 1 where this != value, else 0. */
+  public Tensor ne(double value) {
+    return ne(scalarLike(value));
+  }
+
+  /** 1 where this &lt; other, else 0. */
+  public Tensor lt(Tensor other) {
+    return Pointwise.compare("lt", BinaryOp.LT, this, other);
+  }
+
+  /** 1 where this &lt; value, else 0. */
+  public Tensor lt(double value) {
+    return lt(scalarLike(value));
+  }
+
+  /** 1 where this &lt;= other, else 0. */
+  public Tensor le(Tensor other) {
+    return Pointwise.compare("le", BinaryOp.LE, this, other);
+  }
+
+  /** 1 where this &lt;= value, else 0. */
+  public Tensor le(double value) {
+    return le(scalarLike(value));
+  }
+
+  /** 1 where this &gt; other, else 0. */
+  public Tensor gt(Tensor other) {
+    return Pointwise.compare("gt", BinaryOp.GT, this, other);
+  }
+
+  /** 1 where this &gt; value, else 0. */
+  public Tensor gt(double value) {
+    return gt(scalarLike(value));
+  }
+
+  /** 1 where this &gt;= other, else 0. */
+  public Tensor ge(Tensor other) {
+    return Pointwise.compare("ge", BinaryOp.GE, this, other);
+  }
+
+  /** 1 where this &gt;= value, else 0. */
+  public Tensor ge(double value) {
+    return ge(scalarLike(value));
+  }
+
+  /** 1 where the element is finite, else 0. */
+  public Tensor isFinite() {
+    Tensor a = detach().abs();
+    return a.lt(Double.POSITIVE_INFINITY);
+  }
+
+  /** Whether every element is non-zero (true for an empty tensor). */
+  public boolean all() {
+    return numel() == 0 || detach().ne(0).min().item() != 0;
+  }
+
+  /** Whether some element is non-zero. */
+  public boolean any() {
+    return numel() > 0 && detach().ne(0).max().item() != 0;
+  }
+
+  /**
+   * Whether {@code |this - other| <= atol + rtol * |other|} everywhere (shapes must broadcast). NaN
+   * equals nothing.
+   */
+  public boolean allClose(Tensor other, double rtol, double atol) {
+    try (var g = GradMode.disabled()) {
+      Tensor a = to(DType.FLOAT64);
+      Tensor b = other.to(DType.FLOAT64);
+      return a.sub(b).abs().le(b.abs().mul(rtol).add(atol)).all();
+    }
+  }
+
+  private Tensor scalarLike(double value) {
+    return scalar(value, dtype());
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Sum of all elements (a scalar). */
+  public Tensor sum() {
+    return Reductions.sum(this, new int[0], false);
+  }
+
+  /** Sum over one dim. */
+  public Tensor sum(int dim) {
+    return Reductions.sum(this, new int[] {dim}, false);
+  }
+
+  /** Sum over one dim, keeping it with size 1 if {@code keepDim}. */
+  public Tensor sum(int dim, boolean keepDim) {
+    return Reductions.sum(this, new int[] {dim}, keepDim);
+  }
+
+  /** Sum over several dims (none means all). */
+  public Tensor sum(int[] dims, boolean keepDim) {
+    return Reductions.sum(this, dims, keepDim);
+  }
+
+  /** Mean of all elements. */
+  public Tensor mean() {
+    return Reductions.mean(this, new int[0], false);
+  }
+
+  /** Mean over one dim. */
+  public Tensor mean(int dim) {
+    return Reductions.mean(this, new int[] {dim}, false);
+  }
+
+  /** Mean over one dim, keeping it with size 1 if {@code keepDim}. */
+  public Tensor mean(int dim, boolean keepDim) {
+    return Reductions.mean(this, new int[] {dim}, keepDim);
+  }
+
+  /** Mean over several dims (none means all). */
+  public Tensor mean(int[] dims, boolean keepDim) {
+    return Reductions.mean(this, dims, keepDim);
+  }
+
+  /** Largest element; the gradient is shared equally among ties. */
+  public Tensor max() {
+    return Reductions.max(this, new int[0], false);
+  }
+
+  /** Largest values along one dim. */
+  public Tensor max(int dim, boolean keepDim) {
+    return Reductions.max(this, new int[] {dim}, keepDim);
+  }
+
+  /** Largest values over several dims (none means all). */
+  public Tensor max(int[] dims, boolean keepDim) {
+    return Reductions.max(this, dims, keepDim);
+  }
+
+  /** Smallest element; the gradient is shared equally among ties. */
+  public Tensor min() {
+    return Reductions.min(this, new int[0], false);
+  }
+
+  /** Smallest values along one dim. */
+  public Tensor min(int dim, boolean keepDim) {
+    return Reductions.min(this, new int[] {dim}, keepDim);
+  }
+
+  /** Smallest values over several dims (none means all). */
+  public Tensor min(int[] dims, boolean keepDim) {
+    return Reductions.min(this, dims, keepDim);
+  }
+
+  /** Unbiased variance of all elements (divides by n - 1). */
+  public Tensor var() {
+    return Reductions.var(this, new int[0], false, 1);
+  }
+
+  /**
+   * Variance over dims (none means all), dividing by n - correction: 1 for the unbiased estimate
+   * (PyTorch's default), 0 for the population variance.
+   */
+  public Tensor var(int[] dims, boolean keepDim, int correction) {
+    return Reductions.var(this, dims, keepDim, correction);
+  }
+
+  /** Index of the largest element of the flattened tensor (float64 scalar). */
+  public Tensor argmax() {
+    return Reductions.argReduce(true, reshape(-1), 0, false);
+  }
+
+  /** Index of the first largest value along dim (float64). */
+  public Tensor argmax(int dim, boolean keepDim) {
+    return Reductions.argReduce(true, this, dim, keepDim);
+  }
+
+  /** Index of the smallest element of the flattened tensor (float64 scalar). */
+  public Tensor argmin() {
+    return Reductions.argReduce(false, reshape(-1), 0, false);
+  }
+
+  /** Index of the first smallest value along dim (float64). */
+  public Tensor argmin(int dim, boolean keepDim) {
+    return Reductions.argReduce(false, this, dim, keepDim);
+  }
+
+  /** log(sum(exp(x))) along dim, computed stably by shifting by the maximum. */
+  public Tensor logsumexp(int dim, boolean keepDim) {
+    return Reductions.logsumexp(this, dim, keepDim);
+  }
+
+  /** Softmax along dim (stable). */
+  public Tensor softmax(int dim) {
+    return logSoftmax(dim).exp();
+  }
+
+  /** Log-softmax along dim (stable): x - logsumexp(x). */
+  public Tensor logSoftmax(int dim) {
+    return sub(logsumexp(dim, true));
+  }
+
+  /**
+   * Sums this tensor down to {@code target}, a shape it was broadcast from: the adjoint of {@link
+   * #expand}.
+   */
+  public Tensor sumToShape(int... target) {
+    return Reductions.sumToShape(this, target);
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  /**
+   * Matrix product with NumPy semantics: 1-D operands are vectors, 2-D are matrices, higher ranks
+   * are batches of matrices whose batch dims broadcast.
+   */
+  public Tensor matmul(Tensor other) {
+    return LinearAlgebra.matmul(this, other);
+  }
+
+  // ---------------------------------------------------------------- shape
+
+  /** The same data in a new shape (one dim may be -1); a view when the layout allows. */
+  public Tensor reshape(int... newShape) {
+    return Views.reshape(this, newShape, false);
+  }
+
+  /** Like reshape, but fails instead of copying. */
+  public Tensor view(int... newShape) {
+    return Views.reshape(this, newShape, true);
+  }
+
+  /** The data as 1-D. */
+  public Tensor flatten() {
+    return reshape(-1);
+  }
+
+  /** Merges dims start..end (inclusive) into one. */
+  public Tensor flatten(int startDim, int endDim) {
+    return Views.flatten(this, startDim, endDim);
+  }
+
+  /** Swaps two dims (a view). */
+  public Tensor transpose(int dim0, int dim1) {
+    return Views.transpose(this, dim0, dim1);
+  }
+
+  /** The transpose of a matrix (a view); vectors and scalars are returned as they are. */
+  public Tensor t() {
+    if (dim() > 2) {
+      throw new IllegalArgumentException(
+          "t: expects a tensor of at most 2 dims, got " + Shapes.format(shape) + "; use transpose");
+    }
+    return dim() < 2 ? this : transpose(0, 1);
+  }
+
+  /** Reorders dims (a view): result dim i is this tensor's dim {@code order[i]}. */
+  public Tensor permute(int... order) {
+    return Views.permute(this, order);
+  }
+
+  /** Elements start..start+length-1 along dim (a view). */
+  public Tensor narrow(int dim, int start, int length) {
+    return Views.narrow(this, dim, start, length);
+  }
+
+  /** The slice at position index along dim, with that dim removed (a view). */
+  public Tensor select(int dim, int index) {
+    int d = Shapes.dim("select", dim, shape.length);
+    int i = index < 0 ? index + shape[d] : index;
+    return narrow(d, i, 1).squeeze(d);
+  }
+
+  /** Broadcasts to a larger shape without copying (-1 keeps a dim). */
+  public Tensor expand(int... target) {
+    return Views.expand(this, target);
+  }
+
+  /** Removes all dims of size 1. */
+  public Tensor squeeze() {
+    return Views.squeeze(this);
+  }
+
+  /** Removes dim if its size is 1. */
+  public Tensor squeeze(int dim) {
+    return Views.squeeze(this, dim);
+  }
+
+  /** Inserts a dim of size 1 at position dim. */
+  public Tensor unsqueeze(int dim) {
+    return Views.unsqueeze(this, dim);
+  }
+
+  /** This tensor if contiguous, else a contiguous copy (differentiable). */
+  public Tensor contiguous() {
+    return isContiguous() ? this : Views.copy("contiguous", this);
+  }
+
+  /** A copy with its own storage (differentiable). */
+  public Tensor clone() {
+    return Views.copy("clone", this);
+  }
+
+  /** This tensor converted to dtype (differentiable); this tensor itself if already of it. */
+  public Tensor to(DType target) {
+    return target == dtype() ? this : Views.convert(this, target);
+  }
+
+  /** Views of this tensor's storage with the given layout; package-private for ops. */
+  Tensor view(int[] newShape, int[] newStrides, int newOffset) {
+    return new Tensor(storage, newShape, newStrides, newOffset);
+  }
+
+  int offset() {
+    return offset;
+  }
+
+  int[] shapeRef() {
+    return shape;
+  }
+
+  int[] stridesRef() {
+    return strides;
+  }
+
+  // ---------------------------------------------------------------- joining and indexing
+
+  /** Joins tensors along an existing dim. */
+  public static Tensor cat(int dim, Tensor... tensors) {
+    return Indexing.cat(dim, tensors);
+  }
+
+  /** Joins tensors along a new dim. */
+  public static Tensor stack(int dim, Tensor... tensors) {
+    return Indexing.stack(dim, tensors);
+  }
+
+  /** The slices at the given positions along dim; {@code index} is a 1-D tensor of integers. */
+  public Tensor indexSelect(int dim, Tensor index) {
+    return Indexing.indexSelect(this, dim, index);
+  }
+
+  /**
+   * Picks elements along dim: {@code out[i][j] = this[index[i][j]][j]} for dim 0, and so on. {@code
+   * index} has this tensor's rank; the result has index's shape.
+   */
+  public Tensor gather(int dim, Tensor index) {
+    return Indexing.gather(this, dim, index);
+  }
+
+  /**
+   * The adjoint of gather: a tensor of {@code shape} that is zero except that {@code src[..i..]} is
+   * added at {@code index[..i..]} along dim.
+   */
+  public static Tensor scatterAdd(int[] shape, int dim, Tensor index, Tensor src) {
+    return Indexing.scatterAdd(shape, dim, index, src);
+  }
+
+  /**
+   * The adjoint of indexSelect: a tensor of {@code shape} that is zero except that slice i of src
+   * is added at position {@code index[i]} along dim.
+   */
+  public static Tensor indexAdd(int[] shape, int dim, Tensor index, Tensor src) {
+    return Indexing.indexAdd(shape, dim, index, src);
+  }
+
+  /** One-hot encoding of integer labels: shape [..., numClasses], float32. */
+  public Tensor oneHot(int numClasses) {
+    return Indexing.oneHot(this, numClasses);
+  }
+
+  // ---------------------------------------------------------------- printing
+
+  /**
+   * Shape, dtype, the op that made it (if any) and the values; tensors of more than 1,000 elements
+   * show the first and last three entries of each dim.
+   */
+  @Override
+  public String toString() {
+    return TensorFormatter.format(this);
+  }
+}

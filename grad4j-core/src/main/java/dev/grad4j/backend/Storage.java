@@ -1,0 +1,89 @@
+package dev.grad4j.backend;
+
+import dev.grad4j.DType;
+
+/**
+ * A flat, heap-backed buffer of elements of one dtype, shared by a tensor and all of its views.
+ *
+ * <p>The version counter counts in-place writes. Autograd records it when it saves a tensor for
+ * backward and compares it when backward runs, so that a saved tensor changed in place in between
+ * is reported instead of silently giving a wrong gradient.
+ */
+public final class Storage {
+  private final DType dtype;
+  private final float[] floats;
+  private final double[] doubles;
+  private int version;
+
+  private Storage(DType dtype, float[] floats, double[] doubles) {
+    this.dtype = dtype;
+    this.floats = floats;
+    this.doubles = doubles;
+  }
+
+  /** A zero-filled storage of {@code size} elements. */
+  public static Storage allocate(DType dtype, int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("storage size must be >= 0, got " + size);
+    }
+    return dtype == DType.FLOAT32
+        ? new Storage(dtype, new float[size], null)
+        : new Storage(dtype, null, new double[size]);
+  }
+
+  /** Wraps (does not copy) a float array. */
+  public static Storage wrap(float[] data) {
+    return new Storage(DType.FLOAT32, data, null);
+  }
+
+  /** Wraps (does not copy) a double array. */
+  public static Storage wrap(double[] data) {
+    return new Storage(DType.FLOAT64, null, data);
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public int size() {
+    return floats != null ? floats.length : doubles.length;
+  }
+
+  /** The backing array of a float32 storage. */
+  public float[] floats() {
+    if (floats == null) {
+      throw new IllegalStateException("storage is " + dtype + ", not float32");
+    }
+    return floats;
+  }
+
+  /** The backing array of a float64 storage. */
+  public double[] doubles() {
+    if (doubles == null) {
+      throw new IllegalStateException("storage is " + dtype + ", not float64");
+    }
+    return doubles;
+  }
+
+  public double get(int index) {
+    return floats != null ? floats[index] : doubles[index];
+  }
+
+  public void set(int index, double value) {
+    if (floats != null) {
+      floats[index] = (float) value;
+    } else {
+      doubles[index] = value;
+    }
+  }
+
+  /** Number of in-place writes so far. */
+  public int version() {
+    return version;
+  }
+
+  /** Records one in-place write. */
+  public void bumpVersion() {
+    version++;
+  }
+}

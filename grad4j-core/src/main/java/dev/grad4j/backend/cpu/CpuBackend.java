@@ -1,0 +1,291 @@
+package dev.grad4j.backend.cpu;
+
+import dev.grad4j.DType;
+import dev.grad4j.backend.Backend;
+import dev.grad4j.backend.BinaryOp;
+import dev.grad4j.backend.ReduceOp;
+import dev.grad4j.backend.Storage;
+import dev.grad4j.backend.Strided;
+import dev.grad4j.backend.UnaryOp;
+
+/**
+ * The pure-Java CPU backend. Elementwise kernels stream rows through float64 scratch buffers (so
+ * float32 math is done in float64 and rounded once); matmul runs an i-k-j loop in the operands' own
+ * dtype, split over rows across the shared pool.
+ */
+public final class CpuBackend implements Backend {
+
+  @Override
+  public void unary(UnaryOp op, double p, double q, Strided x, Strided out) {
+    Odometer walk = new Odometer(out.shape(), x.strides(), out.strides());
+    double[] buf = new double[Odometer.CHUNK];
+    int sx = walk.innerStride(0);
+    int so = walk.innerStride(1);
+    walk.forEachRow(
+        new int[] {x.offset(), out.offset()},
+        (off, n) -> {
+          Rows.load(x.storage(), off[0], sx, n, buf);
+          op.apply(buf, buf, n, p, q);
+          Rows.store(buf, n, out.storage(), off[1], so);
+        });
+  }
+
+  @Override
+  public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+    Odometer walk = new Odometer(out.shape(), a.strides(), b.strides(), out.strides());
+    double[] bufA = new double[Odometer.CHUNK];
+    double[] bufB = new double[Odometer.CHUNK];
+    int sa = walk.innerStride(0);
+    int sb = walk.innerStride(1);
+    int so = walk.innerStride(2);
+    walk.forEachRow(
+        new int[] {a.offset(), b.offset(), out.offset()},
+        (off, n) -> {
+          Rows.load(a.storage(), off[0], sa, n, bufA);
+          Rows.load(b.storage(), off[1], sb, n, bufB);
+          op.apply(bufA, bufB, bufA, n);
+          Rows.store(bufA, n, out.storage(), off[2], so);
+        });
+  }
+
+  @Override
+  public void where(Strided cond, Strided a, Strided b, Strided out) {
+    Odometer walk =
+        new Odometer(out.shape(), cond.strides(), a.strides(), b.strides(), out.strides());
+    double[] bufC = new double[Odometer.CHUNK];
+    double[] bufA = new double[Odometer.CHUNK];
+    double[] bufB = new double[Odometer.CHUNK];
+    walk.forEachRow(
+        new int[] {cond.offset(), a.offset(), b.offset(), out.offset()},
+        (off, n) -> {
+          Rows.load(cond.storage(), off[0], walk.innerStride(0), n, bufC);
+          Rows.load(a.storage(), off[1], walk.innerStride(1), n, bufA);
+          Rows.load(b.storage(), off[2], walk.innerStride(2), n, bufB);
+          for (int i = 0; i < n; i++) {
+            bufA[i] = bufC[i] != 0 ? bufA[i] : bufB[i];
+          }
+          Rows.store(bufA, n, out.storage(), off[3], walk.innerStride(3));
+        });
+  }
+
+  @Override
+  public void fill(Strided out, double value) {
+    Odometer walk = new Odometer(out.shape(), out.strides());
+    double[] buf = new double[Odometer.CHUNK];
+    java.util.Arrays.fill(buf, value);
+    walk.forEachRow(
+        new int[] {out.offset()},
+        (off, n) -> Rows.store(buf, n, out.storage(), off[0], walk.innerStride(0)));
+  }
+
+  @Override
+  public void reduce(ReduceOp op, Strided x, boolean[] reduced, Strided out) {
+    int rank = x.shape().length;
+    int keptRank = 0;
+    for (boolean r : reduced) {
+      keptRank += r ? 0 : 1;
+    }
+    int[] keptShape = new int[keptRank];
+    int[] keptX = new int[keptRank];
+    int[] keptOut = new int[keptRank];
+    int[] redShape = new int[rank - keptRank];
+    int[] redX = new int[rank - keptRank];
+    for (int d = 0, k = 0, r = 0; d < rank; d++) {
+      if (reduced[d]) {
+        redShape[r] = x.shape()[d];
+        redX[r++] = x.strides()[d];
+      } else {
+        keptShape[k] = x.shape()[d];
+        keptX[k] = x.strides()[d];
+        keptOut[k++] = out.strides()[d];
+      }
+    }
+    Odometer outer = new Odometer(keptShape, keptX, keptOut);
+    Odometer inner = new Odometer(redShape, redX);
+    double[] buf = new double[Odometer.CHUNK];
+    double[] acc = new double[1];
+    int[] base = new int[1];
+    int sx = outer.innerStride(0);
+    int so = outer.innerStride(1);
+    int innerStride = inner.innerStride(0);
+    outer.forEachRow(
+        new int[] {x.offset(), out.offset()},
+        (off, n) -> {
+          for (int i = 0; i < n; i++) {
+            acc[0] = op.identity();
+            base[0] = off[0] + i * sx;
+            inner.forEachRow(
+                base,
+                (ioff, len) -> {
+                  Rows.load(x.storage(), ioff[0], innerStride, len, buf);
+                  acc[0] = op.fold(acc[0], buf, len);
+                });
+            out.storage().set(off[1] + i * so, acc[0]);
+          }
+        });
+  }
+
+  @Override
+  public void argReduce(boolean max, Strided x, int dim, Strided out) {
+    int[] outerShape = x.shape().clone();
+    outerShape[dim] = 1;
+    int len = x.shape()[dim];
+    int stride = x.strides()[dim];
+    Storage xs = x.storage();
+    Odometer walk = new Odometer(outerShape, x.strides(), out.strides());
+    walk.forEachRow(
+        new int[] {x.offset(), out.offset()},
+        (off, n) -> {
+          for (int i = 0; i < n; i++) {
+            int start = off[0] + i * walk.innerStride(0);
+            int best = 0;
+            double bestValue = xs.get(start);
+            for (int j = 1; j < len && !Double.isNaN(bestValue); j++) {
+              double v = xs.get(start + j * stride);
+              if (Double.isNaN(v) || (max ? v > bestValue : v < bestValue)) {
+                best = j;
+                bestValue = v;
+              }
+            }
+            out.storage().set(off[1] + i * walk.innerStride(1), best);
+          }
+        });
+  }
+
+  @Override
+  public void matmul(Strided a, Strided b, Strided out) {
+    int batch = out.shape()[0];
+    int m = out.shape()[1];
+    int n = out.shape()[2];
+    int k = a.shape()[2];
+    Strided ac = contiguousMatrices(a);
+    Strided bc = contiguousMatrices(b);
+    boolean outContiguous = isContiguousMatrices(out);
+    Strided oc =
+        outContiguous
+            ? out
+            : Strided.contiguous(
+                Storage.allocate(out.storage().dtype(), batch * m * n), out.shape());
+    long flops = (long) batch * m * n * k;
+    int grain =
+        (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1L << 18) / Math.max(1, (long) n * k)));
+    Parallel.forRange(
+        batch * m,
+        flops < (1L << 16) ? Integer.MAX_VALUE : grain,
+        (from, to) -> {
+          for (int row = from; row < to; ) {
+            int bi = row / m;
+            int i0 = row % m;
+            int i1 = Math.min(m, i0 + (to - row));
+            int aOff = ac.offset() + bi * ac.strides()[0];
+            int bOff = bc.offset() + bi * bc.strides()[0];
+            int oOff = oc.offset() + bi * oc.strides()[0];
+            if (oc.storage().dtype() == DType.FLOAT32) {
+              MatmulKernels.rowsFloat(
+                  ac.storage().floats(),
+                  aOff,
+                  bc.storage().floats(),
+                  bOff,
+                  oc.storage().floats(),
+                  oOff,
+                  i0,
+                  i1,
+                  k,
+                  n);
+            } else {
+              MatmulKernels.rowsDouble(
+                  ac.storage().doubles(),
+                  aOff,
+                  bc.storage().doubles(),
+                  bOff,
+                  oc.storage().doubles(),
+                  oOff,
+                  i0,
+                  i1,
+                  k,
+                  n);
+            }
+            row += i1 - i0;
+          }
+        });
+    if (!outContiguous) {
+      unary(UnaryOp.IDENTITY, 0, 0, oc, out);
+    }
+  }
+
+  // Each matrix row-major and dense; the batch stride may be anything (0 for broadcast).
+  private static boolean isContiguousMatrices(Strided s) {
+    int[] sh = s.shape();
+    int[] st = s.strides();
+    return (st[2] == 1 || sh[2] == 1) && (st[1] == sh[2] || sh[1] == 1);
+  }
+
+  private Strided contiguousMatrices(Strided s) {
+    if (isContiguousMatrices(s)) {
+      int[] st = s.strides().clone();
+      st[1] = s.shape()[2];
+      st[2] = 1;
+      return new Strided(s.storage(), s.shape(), st, s.offset());
+    }
+    Strided copy = Strided.contiguous(Storage.allocate(s.storage().dtype(), s.numel()), s.shape());
+    unary(UnaryOp.IDENTITY, 0, 0, s, copy);
+    return copy;
+  }
+
+  @Override
+  public void indexSelect(Strided x, int dim, int[] index, Strided out) {
+    for (int i = 0; i < index.length; i++) {
+      unary(UnaryOp.IDENTITY, 0, 0, slice(x, dim, index[i]), slice(out, dim, i));
+    }
+  }
+
+  @Override
+  public void indexAdd(Strided src, int dim, int[] index, Strided out) {
+    for (int i = 0; i < index.length; i++) {
+      Strided target = slice(out, dim, index[i]);
+      binary(BinaryOp.ADD, target, slice(src, dim, i), target);
+    }
+  }
+
+  // The sub-array at position i along dim, keeping the dim with size 1.
+  private static Strided slice(Strided s, int dim, int i) {
+    int[] shape = s.shape().clone();
+    shape[dim] = 1;
+    return new Strided(s.storage(), shape, s.strides(), s.offset() + i * s.strides()[dim]);
+  }
+
+  @Override
+  public void gather(Strided x, int dim, Strided index, Strided out) {
+    int[] xStrides = x.strides().clone();
+    int step = xStrides[dim];
+    xStrides[dim] = 0;
+    Odometer walk = new Odometer(out.shape(), xStrides, index.strides(), out.strides());
+    walk.forEachRow(
+        new int[] {x.offset(), index.offset(), out.offset()},
+        (off, n) -> {
+          for (int i = 0; i < n; i++) {
+            int at = (int) index.storage().get(off[1] + i * walk.innerStride(1));
+            double v = x.storage().get(off[0] + i * walk.innerStride(0) + at * step);
+            out.storage().set(off[2] + i * walk.innerStride(2), v);
+          }
+        });
+  }
+
+  @Override
+  public void scatterAdd(Strided src, int dim, Strided index, Strided out) {
+    int[] outStrides = out.strides().clone();
+    int step = outStrides[dim];
+    outStrides[dim] = 0;
+    Odometer walk = new Odometer(src.shape(), src.strides(), index.strides(), outStrides);
+    walk.forEachRow(
+        new int[] {src.offset(), index.offset(), out.offset()},
+        (off, n) -> {
+          for (int i = 0; i < n; i++) {
+            int at = (int) index.storage().get(off[1] + i * walk.innerStride(1));
+            int target = off[2] + i * walk.innerStride(2) + at * step;
+            double v = src.storage().get(off[0] + i * walk.innerStride(0));
+            out.storage().set(target, out.storage().get(target) + v);
+          }
+        });
+  }
+}
