@@ -5,12 +5,16 @@ import dev.grad4j.autograd.FunctionNode;
 import dev.grad4j.autograd.GradMode;
 import dev.grad4j.autograd.Node;
 
-/** Attaches a backward node to an op's output when recording is on and an input needs grad. */
-final class Recorder {
+/**
+ * The one way an op attaches its derivative rule to its output: built-in ops and {@link
+ * dev.grad4j.autograd.CustomFunction} both go through {@link #record}. A node is attached only when
+ * recording is on and some input requires grad.
+ */
+public final class Recorder {
   private Recorder() {}
 
   /** Tensors a rule reads; listing them lets backward detect in-place changes. */
-  static Tensor[] saved(Tensor... tensors) {
+  public static Tensor[] saved(Tensor... tensors) {
     return tensors;
   }
 
@@ -18,7 +22,8 @@ final class Recorder {
    * Records {@code out = op(inputs)} with its derivative rule and returns {@code out}. Nothing is
    * recorded (and the rule is never built) when no input requires grad or grad mode is off.
    */
-  static Tensor record(String op, Tensor out, Tensor[] inputs, Tensor[] saved, BackwardRule rule) {
+  public static Tensor record(
+      String op, Tensor out, Tensor[] inputs, Tensor[] saved, BackwardRule rule) {
     if (!GradMode.isEnabled()) {
       return out;
     }

@@ -1,6 +1,7 @@
 package dev.grad4j.autograd;
 
 import dev.grad4j.Tensor;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class Autograd {
       boolean retainGraph,
       boolean createGraph) {
     checkSameLength(outputs, grads);
-    Set<Node> capture = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Node> nodes = new ArrayList<>();
     for (Tensor input : inputs) {
       if (!input.requiresGrad()) {
         throw new IllegalArgumentException(
@@ -44,13 +45,25 @@ public final class Autograd {
                 + " does not require grad, so nothing can flow to it;"
                 + " call requiresGrad(true) on it (or tape.watch it) before the forward pass");
       }
-      capture.add(input.gradNode());
+      nodes.add(input.gradNode());
     }
-    Map<Node, Tensor> captured =
-        Engine.run(outputs, grads, retainGraph || createGraph, createGraph, capture);
+    return gradAt(outputs, grads, inputs, nodes, retainGraph || createGraph, createGraph);
+  }
+
+  /** Gradients arriving at the given nodes (one per input tensor, used for zero fill-ins). */
+  static Tensor[] gradAt(
+      List<Tensor> outputs,
+      List<Tensor> grads,
+      List<Tensor> inputs,
+      List<Node> nodes,
+      boolean retainGraph,
+      boolean createGraph) {
+    Set<Node> capture = Collections.newSetFromMap(new IdentityHashMap<>());
+    capture.addAll(nodes);
+    Map<Node, Tensor> captured = Engine.run(outputs, grads, retainGraph, createGraph, capture);
     Tensor[] result = new Tensor[inputs.size()];
     for (int i = 0; i < result.length; i++) {
-      Tensor g = captured.get(inputs.get(i).gradNode());
+      Tensor g = captured.get(nodes.get(i));
       result[i] = g != null ? g : Tensor.zerosLike(inputs.get(i));
     }
     return result;

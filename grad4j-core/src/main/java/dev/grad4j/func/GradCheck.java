@@ -133,13 +133,21 @@ public final class GradCheck {
     Tensor v = Tensor.normal(new Generator(17), 0, 1, DType.FLOAT64, probe.shape());
     Function<Tensor[], Tensor> gradient =
         in -> {
-          Tensor y = f.apply(in);
-          Tensor[] grads = Autograd.grad(List.of(y), List.of(v), List.of(in), true, true);
-          List<Tensor> flat = new ArrayList<>();
-          for (Tensor g : grads) {
-            flat.add(g.reshape(-1));
+          // Finite differences call this under no-grad with plain tensors: the inner gradient
+          // still needs a graph, so record here and make the inputs leaves if they are not.
+          try (var g = GradMode.enabled()) {
+            Tensor[] xs = new Tensor[in.length];
+            for (int i = 0; i < in.length; i++) {
+              xs[i] = in[i].requiresGrad() ? in[i] : in[i].detach().requiresGrad(true);
+            }
+            Tensor y = f.apply(xs);
+            Tensor[] grads = Autograd.grad(List.of(y), List.of(v), List.of(xs), true, true);
+            List<Tensor> flat = new ArrayList<>();
+            for (Tensor grad : grads) {
+              flat.add(grad.reshape(-1));
+            }
+            return Tensor.cat(0, flat.toArray(new Tensor[0]));
           }
-          return Tensor.cat(0, flat.toArray(new Tensor[0]));
         };
     return check(gradient, DEFAULT_EPS, DEFAULT_ATOL, DEFAULT_RTOL, x);
   }
