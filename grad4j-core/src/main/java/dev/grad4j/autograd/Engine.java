@@ -115,6 +115,15 @@ final class Engine {
     }
   }
 
+  /** Frees the saved tensors of every node reachable from {@code root}. */
+  static void release(Node root) {
+    for (Node node : topologicalOrder(List.of(root))) {
+      if (node instanceof FunctionNode fn) {
+        fn.release();
+      }
+    }
+  }
+
   /** Nodes ordered so that every node comes before the nodes of its inputs. */
   static List<Node> topologicalOrder(List<Node> starts) {
     Set<Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -82,6 +82,36 @@ public final class GradientTape implements AutoCloseable {
 
   /** The vector-Jacobian product: d(sum(target * outputGradient)) / d source for each source. */
   public Tensor[] gradients(Tensor target, Tensor outputGradient, List<Tensor> sources) {
+    List<Node> nodes = claim(sources);
+    return vjp(target, outputGradient, sources, nodes, persistent);
+  }
+
+  /** The Jacobian of target with respect to source: shape target.shape ++ source.shape. */
+  public Tensor jacobian(Tensor target, Tensor source) {
+    List<Node> nodes = claim(List.of(source));
+    int[][] shapes = {source.shape()};
+    Tensor[] j =
+        Jacobians.reverse(target, shapes, seed -> vjp(target, seed, List.of(source), nodes, true));
+    releaseUnlessPersistent(target);
+    return j[0];
+  }
+
+  /**
+   * Per-example Jacobians (TensorFlow's {@code batch_jacobian}): target [B, m...] computed row-wise
+   * from source [B, n...], result [B, m..., n...]. Example b's outputs must depend only on example
+   * b's inputs.
+   */
+  public Tensor batchJacobian(Tensor target, Tensor source) {
+    List<Node> nodes = claim(List.of(source));
+    Tensor j =
+        Jacobians.batch(
+            target, source.shape(), seed -> vjp(target, seed, List.of(source), nodes, true)[0]);
+    releaseUnlessPersistent(target);
+    return j;
+  }
+
+  // Checks that the tape may compute gradients, marks it used, and finds each source's node.
+  private List<Node> claim(List<Tensor> sources) {
     if (used && !persistent) {
       throw new IllegalStateException(
           "gradient: a non-persistent GradientTape computes one set of gradients;"
@@ -102,6 +132,11 @@ public final class GradientTape implements AutoCloseable {
       nodes.add(node);
     }
     used = true;
+    return nodes;
+  }
+
+  private static Tensor[] vjp(
+      Tensor target, Tensor seed, List<Tensor> sources, List<Node> nodes, boolean retain) {
     if (target.gradNode() == null) {
       // The target does not depend on anything recorded: every gradient is zero.
       Tensor[] zeros = new Tensor[sources.size()];
@@ -110,8 +145,15 @@ public final class GradientTape implements AutoCloseable {
       }
       return zeros;
     }
-    return Autograd.gradAt(
-        List.of(target), List.of(outputGradient), sources, nodes, persistent, false);
+    return Autograd.gradAt(List.of(target), List.of(seed), sources, nodes, retain, false);
+  }
+
+  // Jacobians run many backward passes with the graph retained; free it afterwards unless the
+  // tape is persistent, as a single gradient call would.
+  private void releaseUnlessPersistent(Tensor target) {
+    if (!persistent && target.gradNode() != null) {
+      Engine.release(target.gradNode());
+    }
   }
 
   /** Stops recording: restores the grad mode and un-watches tensors this tape made sources. */

@@ -15,10 +15,15 @@ import dev.grad4j.backend.UnaryOp;
  */
 public final class CpuBackend implements Backend {
 
+  // A row buffer no longer than the operand, so that tiny ops stay cheap.
+  private static double[] scratch(Strided operand) {
+    return new double[Math.min(Odometer.CHUNK, operand.numel())];
+  }
+
   @Override
   public void unary(UnaryOp op, double p, double q, Strided x, Strided out) {
     Odometer walk = new Odometer(out.shape(), x.strides(), out.strides());
-    double[] buf = new double[Odometer.CHUNK];
+    double[] buf = scratch(out);
     int sx = walk.innerStride(0);
     int so = walk.innerStride(1);
     walk.forEachRow(
@@ -33,8 +38,8 @@ public final class CpuBackend implements Backend {
   @Override
   public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
     Odometer walk = new Odometer(out.shape(), a.strides(), b.strides(), out.strides());
-    double[] bufA = new double[Odometer.CHUNK];
-    double[] bufB = new double[Odometer.CHUNK];
+    double[] bufA = scratch(out);
+    double[] bufB = scratch(out);
     int sa = walk.innerStride(0);
     int sb = walk.innerStride(1);
     int so = walk.innerStride(2);
@@ -52,9 +57,9 @@ public final class CpuBackend implements Backend {
   public void where(Strided cond, Strided a, Strided b, Strided out) {
     Odometer walk =
         new Odometer(out.shape(), cond.strides(), a.strides(), b.strides(), out.strides());
-    double[] bufC = new double[Odometer.CHUNK];
-    double[] bufA = new double[Odometer.CHUNK];
-    double[] bufB = new double[Odometer.CHUNK];
+    double[] bufC = scratch(out);
+    double[] bufA = scratch(out);
+    double[] bufB = scratch(out);
     walk.forEachRow(
         new int[] {cond.offset(), a.offset(), b.offset(), out.offset()},
         (off, n) -> {
@@ -71,7 +76,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void fill(Strided out, double value) {
     Odometer walk = new Odometer(out.shape(), out.strides());
-    double[] buf = new double[Odometer.CHUNK];
+    double[] buf = scratch(out);
     java.util.Arrays.fill(buf, value);
     walk.forEachRow(
         new int[] {out.offset()},
@@ -102,7 +107,7 @@ public final class CpuBackend implements Backend {
     }
     Odometer outer = new Odometer(keptShape, keptX, keptOut);
     Odometer inner = new Odometer(redShape, redX);
-    double[] buf = new double[Odometer.CHUNK];
+    double[] buf = scratch(x);
     double[] acc = new double[1];
     int[] base = new int[1];
     int sx = outer.innerStride(0);
