@@ -18,8 +18,27 @@ final class LinearAlgebra {
               + " and "
               + Shapes.format(b.shapeRef()));
     }
+    // Checked here, before vectors are promoted, so that the message shows the caller's shapes.
+    checkInner(a, b, a.size(-1), b.size(b.dim() == 1 ? 0 : -2));
+    if (a.dim() > 2 || b.dim() > 2) {
+      int[] batchA = Arrays.copyOf(a.shapeRef(), Math.max(0, a.dim() - 2));
+      int[] batchB = Arrays.copyOf(b.shapeRef(), Math.max(0, b.dim() - 2));
+      try {
+        Shapes.broadcast("matmul", batchA, batchB);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "matmul: cannot broadcast the batch dims of "
+                + Shapes.format(a.shapeRef())
+                + " and "
+                + Shapes.format(b.shapeRef())
+                + " ("
+                + Shapes.format(batchA)
+                + " vs "
+                + Shapes.format(batchB)
+                + ")");
+      }
+    }
     if (a.dim() == 1 && b.dim() == 1) {
-      checkInner(a, b, a.size(0), b.size(0));
       return batched(a.unsqueeze(0), b.unsqueeze(1)).reshape();
     }
     if (a.dim() == 1) {
@@ -67,12 +86,20 @@ final class LinearAlgebra {
             asBatch(a.to(out.dtype()), batch, batchSize, m, k),
             asBatch(b.to(out.dtype()), batch, batchSize, k, n),
             out.view(new int[] {batchSize, m, n}, new int[] {m * n, n, 1}, 0).strided());
+    boolean needA = a.requiresGrad();
+    boolean needB = b.requiresGrad();
     return record(
         "matmul",
         out,
         new Tensor[] {a, b},
         saved(a, b),
-        g -> new Tensor[] {g.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(g)});
+        g ->
+            new Tensor[] {
+              // Skip the product for an operand that needs no gradient (a constant input batch,
+              // frozen weights): it is the most expensive part of backward.
+              needA ? g.matmul(b.transpose(-1, -2)) : null,
+              needB ? a.transpose(-1, -2).matmul(g) : null
+            });
   }
 
   // The operand broadcast to batch ++ [rows, cols] and seen as [batchSize, rows, cols].
