@@ -33,7 +33,7 @@ public final class Parallel {
    * pieces smaller than {@code grain}.
    */
   public static void forRange(int n, int grain, Range body) {
-    int pieces = POOL == null ? 1 : (int) Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
+    int pieces = POOL == null ? 1 : Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
     if (pieces <= 1 || ForkJoinTask.getPool() == POOL) {
       body.run(0, n);
       return;
