@@ -133,7 +133,11 @@ final class Indexing {
 
   static Tensor indexAdd(int[] shape, int dim, Tensor index, Tensor src) {
     int d = Shapes.dim("indexAdd", dim, shape.length);
-    if (index.dim() != 1 || src.dim() != shape.length || src.shapeRef()[d] != index.numel()) {
+    boolean fits = index.dim() == 1 && src.dim() == shape.length;
+    for (int k = 0; fits && k < shape.length; k++) {
+      fits = src.shapeRef()[k] == (k == d ? index.numel() : shape[k]);
+    }
+    if (!fits) {
       throw new IllegalArgumentException(
           "indexAdd: src "
               + Shapes.format(src.shapeRef())

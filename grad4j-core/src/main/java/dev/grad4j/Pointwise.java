@@ -166,7 +166,9 @@ final class Pointwise {
         new Tensor[] {a, b},
         saved(a, b, y),
         g -> {
-          Tensor da = g.mul(b).mul(a.pow(b.sub(1)));
+          // d/da a^b = b a^(b-1), taken as 0 where b == 0 (a^0 is constant; 0 * 0^-1 would be NaN).
+          Tensor da =
+              Tensor.where(b.ne(0), g.mul(b).mul(a.pow(b.sub(1))), Tensor.scalar(0, g.dtype()));
           // d/db a^b = a^b log a, taken as 0 where a <= 0 (log undefined); log of a masked base
           // keeps NaN out of second derivatives.
           Tensor positive = a.gt(0);

@@ -124,16 +124,34 @@ final class Reductions {
     return keepDim ? out : out.squeeze(d);
   }
 
+  // The max along dim (kept), as a constant, with infinite maxima replaced by 0. Subtracting it
+  // keeps exp from overflowing; the results below do not depend on it, so it needs no gradient.
+  private static Tensor shift(Tensor x, int d) {
+    try (var g = GradMode.disabled()) {
+      Tensor m = x.max(d, true);
+      return Tensor.where(m.isFinite(), m, Tensor.zerosLike(m));
+    }
+  }
+
   static Tensor logsumexp(Tensor x, int dim, boolean keepDim) {
     int d = Shapes.dim("logsumexp", dim, x.dim());
-    Tensor shift;
-    try (var g = GradMode.disabled()) {
-      // Shifting by the (constant) max keeps exp from overflowing; infinite maxima shift by 0.
-      Tensor m = x.max(d, true);
-      shift = Tensor.where(m.isFinite(), m, Tensor.zerosLike(m));
-    }
+    Tensor shift = shift(x, d);
     Tensor result = x.sub(shift).exp().sum(d, true).log().add(shift);
     return keepDim ? result : result.squeeze(d);
+  }
+
+  // (x - m) - log(sum(exp(x - m))): the shift is taken off before the log is subtracted, so that in
+  // float32 the result is not rounded at the magnitude of x (x - logsumexp(x) would be).
+  static Tensor logSoftmax(Tensor x, int dim) {
+    int d = Shapes.dim("logSoftmax", dim, x.dim());
+    Tensor shifted = x.sub(shift(x, d));
+    return shifted.sub(shifted.exp().sum(d, true).log());
+  }
+
+  static Tensor softmax(Tensor x, int dim) {
+    int d = Shapes.dim("softmax", dim, x.dim());
+    Tensor e = x.sub(shift(x, d)).exp();
+    return e.div(e.sum(d, true));
   }
 
   static Tensor sumToShape(Tensor x, int[] target) {
@@ -141,7 +159,16 @@ final class Reductions {
     if (java.util.Arrays.equals(shape, target)) {
       return x;
     }
-    Shapes.expandStrides("sumToShape", target, Strided.rowMajorStrides(target), shape);
+    try {
+      Shapes.expandStrides("sumToShape", target, Strided.rowMajorStrides(target), shape);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "sumToShape: cannot sum "
+              + Shapes.format(shape)
+              + " down to "
+              + Shapes.format(target)
+              + ": the target must broadcast to the tensor's shape");
+    }
     int lead = shape.length - target.length;
     int[] dims = new int[shape.length];
     int n = 0;

@@ -59,7 +59,8 @@ final class Shapes {
     for (int dim : dims) {
       int d = dim(op, dim, rank);
       if (mask[d]) {
-        throw new IllegalArgumentException(op + ": dim " + dim + " appears twice");
+        throw new IllegalArgumentException(
+            op + ": dim " + dim + " appears twice in " + format(dims) + " (rank " + rank + ")");
       }
       mask[d] = true;
     }

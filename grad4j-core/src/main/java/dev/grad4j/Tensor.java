@@ -207,7 +207,7 @@ public final class Tensor {
     double step = steps > 1 ? (end - start) / (steps - 1) : 0;
     for (int i = 0; i < steps; i++) {
       // Fill from both ends so that the last value is exactly `end`, as NumPy does.
-      values[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
+      values[i] = steps == 1 || i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
     }
     return of(values, steps).to(DType.FLOAT32);
   }
@@ -233,8 +233,14 @@ public final class Tensor {
   /** Uniform values in [low, high). */
   public static Tensor uniform(Generator gen, double low, double high, DType dtype, int... shape) {
     double[] v = new double[Shapes.numel(Shapes.checkShape("uniform", shape))];
+    // low + (high - low) * u can round up to high (in float64, and far more often once cast to
+    // float32); clamping to the dtype's largest value below high keeps the interval half-open.
+    double top = dtype == DType.FLOAT32 ? Math.nextDown((float) high) : Math.nextDown(high);
     for (int i = 0; i < v.length; i++) {
       v[i] = low + (high - low) * gen.nextDouble();
+      if (high > low && v[i] > top) {
+        v[i] = Math.max(low, top);
+      }
     }
     return of(v, shape).to(dtype);
   }
@@ -532,10 +538,28 @@ public final class Tensor {
     }
   }
 
-  private Tensor applyInPlace(String op, BinaryOp kernel, Tensor other) {
+  // Kernels write row by row, so an element written through two positions (an expanded view) would
+  // be updated twice, and a source that shares this storage could be read after being overwritten.
+  private Tensor checkWritable(String op, Tensor source) {
     checkInPlace(op);
-    Shapes.broadcast(op, shape, other.shape);
-    backend().binary(kernel, strided(), other.strided(op, shape), strided());
+    for (int d = 0; d < shape.length; d++) {
+      if (strides[d] == 0 && shape[d] > 1) {
+        throw new IllegalArgumentException(
+            op
+                + ": cannot write in place to a tensor of shape "
+                + Shapes.format(shape)
+                + " and strides "
+                + Shapes.format(strides)
+                + " whose elements share memory (an expand() view); clone() it first");
+      }
+    }
+    return source.storage == storage ? source.contiguousCopy() : source;
+  }
+
+  private Tensor applyInPlace(String op, BinaryOp kernel, Tensor other) {
+    Tensor source = checkWritable(op, other);
+    Shapes.broadcast(op, shape, source.shape);
+    backend().binary(kernel, strided(), source.strided(op, shape), strided());
     storage.bumpVersion();
     return this;
   }
@@ -562,8 +586,8 @@ public final class Tensor {
 
   /** Copies other (broadcast) into this tensor's elements. Returns this. */
   public Tensor copyFrom(Tensor other) {
-    checkInPlace("copyFrom");
-    backend().unary(UnaryOp.IDENTITY, 0, 0, other.strided("copyFrom", shape), strided());
+    Tensor source = checkWritable("copyFrom", other);
+    backend().unary(UnaryOp.IDENTITY, 0, 0, source.strided("copyFrom", shape), strided());
     storage.bumpVersion();
     return this;
   }
@@ -938,12 +962,12 @@ public final class Tensor {
 
   /** Softmax along dim (stable). */
   public Tensor softmax(int dim) {
-    return logSoftmax(dim).exp();
+    return Reductions.softmax(this, dim);
   }
 
   /** Log-softmax along dim (stable): x - logsumexp(x). */
   public Tensor logSoftmax(int dim) {
-    return sub(logsumexp(dim, true));
+    return Reductions.logSoftmax(this, dim);
   }
 
   /**
@@ -1014,6 +1038,18 @@ public final class Tensor {
   public Tensor select(int dim, int index) {
     int d = Shapes.dim("select", dim, shape.length);
     int i = index < 0 ? index + shape[d] : index;
+    if (i < 0 || i >= shape[d]) {
+      throw new IndexOutOfBoundsException(
+          "select: index "
+              + index
+              + " is out of range for dim "
+              + dim
+              + " of size "
+              + shape[d]
+              + " (shape "
+              + Shapes.format(shape)
+              + ")");
+    }
     return narrow(d, i, 1).squeeze(d);
   }
 
