@@ -88,6 +88,11 @@ final class Indexing {
 
   /** Reads integer indices, checking each against the size of the indexed dim. */
   static int[] indices(String op, Tensor index, int size, int dim) {
+    return indices(op, index, size, "index", "dim " + dim + " of size " + size);
+  }
+
+  /** Reads integer values in [0, size); the error names them {@code noun} within {@code range}. */
+  static int[] indices(String op, Tensor index, int size, String noun, String range) {
     double[] values = index.toDoubleArray();
     int[] out = new int[values.length];
     for (int i = 0; i < values.length; i++) {
@@ -95,12 +100,12 @@ final class Indexing {
       if (v != Math.rint(v) || v < 0 || v >= size) {
         throw new IndexOutOfBoundsException(
             op
-                + ": index "
+                + ": "
+                + noun
+                + " "
                 + (v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v))
-                + " is out of range for dim "
-                + dim
-                + " of size "
-                + size
+                + " is out of range for "
+                + range
                 + " (expected integers 0 to "
                 + (size - 1)
                 + ")");
@@ -234,7 +239,7 @@ final class Indexing {
     if (numClasses <= 0) {
       throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
     }
-    indices("oneHot", labels, numClasses, labels.dim());
+    indices("oneHot", labels, numClasses, "label", numClasses + " classes");
     int[] shape = java.util.Arrays.copyOf(labels.shapeRef(), labels.dim() + 1);
     shape[labels.dim()] = numClasses;
     Tensor index = labels.detach().unsqueeze(labels.dim());

@@ -145,7 +145,7 @@ public final class Tensor {
   /** A tensor of the given dtype filled with {@code value}. */
   public static Tensor full(DType dtype, double value, int... shape) {
     Tensor t = empty(dtype, Shapes.checkShape("full", shape));
-    if (value != 0) {
+    if (Double.doubleToRawLongBits(value) != 0) { // -0.0 must be written too
       backend().fill(t.strided(), value);
     }
     return t;

@@ -49,6 +49,8 @@ class CreationAndGeneratorTest {
     values(Tensor.eye(0), shape(0, 0));
     values(Tensor.full(2.5, 2, 2), shape(2, 2), 2.5, 2.5, 2.5, 2.5);
     values(Tensor.full(DType.FLOAT64, -1, 3), shape(3), -1, -1, -1);
+    // -0.0 is a value of its own (1 / -0.0 is -infinity), not "nothing to fill".
+    assertEquals(Double.NEGATIVE_INFINITY, 1 / Tensor.full(-0.0, 1).item());
     values(Tensor.zeros(2, 3), shape(2, 3), 0, 0, 0, 0, 0, 0);
     values(Tensor.ones(DType.FLOAT64, 2), shape(2), 1, 1);
     values(Tensor.scalar(4), shape(), 4);
