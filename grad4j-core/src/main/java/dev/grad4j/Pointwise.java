@@ -102,6 +102,17 @@ final class Pointwise {
         g -> new Tensor[] {g.mul(x.sin()).neg()});
   }
 
+  private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+  static Tensor erf(Tensor x) {
+    return record(
+        "erf",
+        map(UnaryOp.ERF, 0, 0, x),
+        new Tensor[] {x},
+        saved(x),
+        g -> new Tensor[] {g.mul(x.square().neg().exp().mul(TWO_OVER_SQRT_PI))});
+  }
+
   static Tensor powScalar(Tensor x, double p) {
     return record(
         "pow",

@@ -735,6 +735,14 @@ public final class Tensor {
     return Pointwise.cos(this);
   }
 
+  /**
+   * The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt, accurate to about 1e-16 in float64 (W. J.
+   * Cody's rational approximations); its derivative is 2/√π·e^(-x²).
+   */
+  public Tensor erf() {
+    return Pointwise.erf(this);
+  }
+
   /** Clamps into [min, max]; the gradient is 1 inside, boundaries included, and 0 outside. */
   public Tensor clamp(double min, double max) {
     if (min > max) {
@@ -1103,6 +1111,56 @@ public final class Tensor {
 
   int[] stridesRef() {
     return strides;
+  }
+
+  // ---------------------------------------------------------------- sliding windows
+
+  /**
+   * Extracts sliding windows (im2col), as PyTorch's {@code torch.nn.functional.unfold}: an input
+   * [N, C, H, W] becomes [N, C·kh·kw, L], where column l holds the window at position l (windows
+   * counted row-major over the outH × outW positions) and row {@code c·kh·kw + i·kw + j} holds
+   * kernel offset (i, j) of channel c. outH = ⌊(H + 2·padH - dilationH·(kh - 1) - 1) / strideH⌋ +
+   * 1, and likewise for the width. Positions in the padding read 0. An unbatched [C, H, W] input
+   * gives [C·kh·kw, L]. Each argument is one value (used for both dims) or a (height, width) pair.
+   *
+   * <p>The gradient is {@link #fold} of the output gradient: unfold and fold are adjoint, {@code
+   * <unfold(x), y> = <x, fold(y)>}.
+   *
+   * @throws IllegalArgumentException when the input is not 3-D or 4-D, a size is out of range
+   *     (kernel, stride and dilation positive, padding non-negative), or the dilated kernel is
+   *     larger than the padded input
+   */
+  public Tensor unfold(int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+    return unfold(kernelSize, stride, padding, dilation, 0);
+  }
+
+  /**
+   * {@link #unfold(int[], int[], int[], int[])} with positions in the padding reading {@code
+   * padValue} instead of 0 (max pooling pads with -∞). The padding values are constants: no
+   * gradient flows to them.
+   */
+  public Tensor unfold(
+      int[] kernelSize, int[] stride, int[] padding, int[] dilation, double padValue) {
+    return Windows.unfold(
+        this, Windows.geometry("unfold", kernelSize, stride, padding, dilation), padValue);
+  }
+
+  /**
+   * Sums sliding windows back into an image (col2im), as PyTorch's {@code
+   * torch.nn.functional.fold}: the adjoint of {@link #unfold}. An input [N, C·kh·kw, L] becomes [N,
+   * C, H, W] with (H, W) = {@code outputSize}; every entry is added to the input position that
+   * unfold would have read it from, so positions covered by several windows receive the sum, and
+   * entries that fall in the padding are dropped. L must equal the number of window positions for
+   * this output size. A [C·kh·kw, L] input gives [C, H, W].
+   *
+   * @throws IllegalArgumentException when the rows are not a multiple of kh·kw, L does not match
+   *     the output size, or a size is out of range
+   */
+  public Tensor fold(
+      int[] outputSize, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+    int[] size = Windows.pair("fold", "output size", outputSize, 1);
+    return Windows.fold(
+        this, size[0], size[1], Windows.geometry("fold", kernelSize, stride, padding, dilation));
   }
 
   // ---------------------------------------------------------------- joining and indexing

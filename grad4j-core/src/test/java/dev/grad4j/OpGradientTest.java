@@ -166,6 +166,8 @@ class OpGradientTest {
     cs.add(c("sin", "", in -> in[0].sin(), n(2, 3)));
     cs.add(c("cos", "", in -> in[0].cos(), n(2, 3)));
     cs.add(c("clamp", "", in -> in[0].clamp(-0.5, 0.5), n(3, 4)));
+    cs.add(c("erf", "", in -> in[0].erf(), n(2, 3)));
+    cs.add(c("erf", "wide", in -> in[0].mul(3).erf(), n(2, 3)));
     cs.add(c("exp", "non-contiguous", in -> in[0].t().exp(), n(2, 3)));
     // ---- where
     Tensor mask = Tensor.of(new double[] {1, 0, 0, 1, 1, 0}, 2, 3);
@@ -251,6 +253,24 @@ class OpGradientTest {
             .withEps(1e-2));
     cs.add(c("sumToShape", "[2,3,4]->[3,1]", in -> in[0].sumToShape(3, 1), n(2, 3, 4)));
     cs.add(c("sumToShape", "[2,3]->[]", in -> in[0].sumToShape(), n(2, 3)));
+    // ---- sliding windows
+    int[] one = {1};
+    int[] two = {2};
+    cs.add(c("unfold", "k2 s1 p1", in -> in[0].unfold(two, one, one, one), n(1, 2, 3, 3)));
+    cs.add(
+        c(
+            "unfold",
+            "k[2,3] s[2,1] p[1,0] d[1,2] pad -1",
+            in -> in[0].unfold(two, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, -1),
+            n(2, 1, 4, 6)));
+    cs.add(
+        c("fold", "k2 s1 p1", in -> in[0].fold(new int[] {3, 3}, two, one, one, one), n(1, 8, 16)));
+    cs.add(
+        c(
+            "fold",
+            "k3 s2 d2 unbatched",
+            in -> in[0].fold(new int[] {5, 6}, new int[] {3}, two, one, two),
+            n(9, 4)));
     // ---- joining and indexing
     cs.add(c("cat", "dim 0", in -> Tensor.cat(0, in[0], in[1]), n(2, 3), n(1, 3)));
     cs.add(c("cat", "dim -1, three", in -> Tensor.cat(-1, in[0], in[1], in[0]), n(2, 1), n(2, 3)));
@@ -298,6 +318,13 @@ class OpGradientTest {
     cs.add(c("sigmoid", "", in -> in[0].sigmoid(), n(2, 3)));
     cs.add(c("sin", "", in -> in[0].sin(), n(2, 3)));
     cs.add(c("cos", "", in -> in[0].cos(), n(2, 3)));
+    cs.add(c("erf", "", in -> in[0].erf(), n(2, 3)));
+    cs.add(
+        c(
+            "unfold",
+            "squared",
+            in -> in[0].unfold(new int[] {2}, new int[] {1}, new int[] {1}, new int[] {1}).square(),
+            n(1, 1, 3, 3)));
     cs.add(c("matmul", "[2,3].[3,4]", in -> in[0].matmul(in[1]), n(2, 3), n(3, 4)));
     cs.add(c("matmul", "[2,1,2,3].[2,3,2]", in -> in[0].matmul(in[1]), n(2, 1, 2, 3), n(2, 3, 2)));
     cs.add(c("matmul", "x.x^T", in -> in[0].matmul(in[0].t()), n(2, 3)));

@@ -47,4 +47,19 @@ public interface Backend {
 
   /** {@code out[..index[..i..]..] += src[..i..]} along {@code dim}; src and index share a shape. */
   void scatterAdd(Strided src, int dim, Strided index, Strided out);
+
+  /**
+   * im2col: copies every window of {@code x} [N, C, H, W] into a column of {@code out} [N, C·kh·kw,
+   * L], where L = outH·outW counts window positions row-major and row {@code c·kh·kw + i·kw + j}
+   * holds kernel offset (i, j) of channel c. Positions that fall in the padding read {@code
+   * padValue}.
+   */
+  void unfold(Strided x, Window2d window, double padValue, Strided out);
+
+  /**
+   * col2im, the adjoint of {@link #unfold}: adds column entry (row, l) of {@code cols} [N, C·kh·kw,
+   * L] into the input position it was read from in {@code out} [N, C, H, W], summing where windows
+   * overlap and dropping entries that fall in the padding. {@code out} is added to, not cleared.
+   */
+  void fold(Strided cols, Window2d window, Strided out);
 }

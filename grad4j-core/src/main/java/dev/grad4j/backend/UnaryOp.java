@@ -18,7 +18,9 @@ public enum UnaryOp {
   SIN,
   COS,
   POW_SCALAR,
-  CLAMP;
+  CLAMP,
+  /** The error function ({@link Erf#erf}). */
+  ERF;
 
   /** Applies the op to {@code n} values of {@code in}, writing {@code out} (may alias). */
   public void apply(double[] in, double[] out, int n, double p, double q) {
@@ -66,6 +68,9 @@ public enum UnaryOp {
           double v = in[i];
           out[i] = Double.isNaN(v) ? v : Math.min(Math.max(v, p), q);
         }
+      }
+      case ERF -> {
+        for (int i = 0; i < n; i++) out[i] = Erf.erf(in[i]);
       }
     }
   }

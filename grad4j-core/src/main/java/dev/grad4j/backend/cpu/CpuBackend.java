@@ -7,6 +7,7 @@ import dev.grad4j.backend.ReduceOp;
 import dev.grad4j.backend.Storage;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.UnaryOp;
+import dev.grad4j.backend.Window2d;
 
 /**
  * The pure-Java CPU backend. Elementwise kernels stream rows through float64 scratch buffers (so
@@ -292,5 +293,117 @@ public final class CpuBackend implements Backend {
             out.storage().set(target, out.storage().get(target) + v);
           }
         });
+  }
+
+  // ---------------------------------------------------------------- sliding windows
+
+  // Work is split over the N·C planes, each plane done by one thread in a fixed order, so that
+  // fold's sums of overlapping windows are reproducible. Along one output row (fixed channel,
+  // kernel offset and window row) the input positions form a strided run, so rows move through
+  // scratch buffers; `valid` gives the run's first and last window inside the input.
+
+  @Override
+  public void unfold(Strided x, Window2d w, double padValue, Strided out) {
+    int channels = x.shape()[1];
+    int h = x.shape()[2];
+    int width = x.shape()[3];
+    int oh = w.outH(h);
+    int ow = w.outW(width);
+    int[] xs = x.strides();
+    int[] os = out.strides();
+    int k = w.kernelSize();
+    int planes = x.shape()[0] * channels;
+    Parallel.forRange(
+        planes,
+        grain(k * oh * ow),
+        (from, to) -> {
+          double[] row = new double[ow];
+          double[] run = new double[ow];
+          int[] range = new int[2];
+          for (int plane = from; plane < to; plane++) {
+            int n = plane / channels;
+            int c = plane % channels;
+            int xPlane = x.offset() + n * xs[0] + c * xs[1];
+            for (int ki = 0; ki < w.kernelH(); ki++) {
+              for (int kj = 0; kj < w.kernelW(); kj++) {
+                int colOff = kj * w.dilationW() - w.padW();
+                valid(colOff, w.strideW(), width, ow, range);
+                int outRow = out.offset() + n * os[0] + (c * k + ki * w.kernelW() + kj) * os[1];
+                for (int i = 0; i < oh; i++) {
+                  int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
+                  java.util.Arrays.fill(row, padValue);
+                  int count = range[1] - range[0];
+                  if (ih >= 0 && ih < h && count > 0) {
+                    int start = xPlane + ih * xs[2] + (range[0] * w.strideW() + colOff) * xs[3];
+                    Rows.load(x.storage(), start, w.strideW() * xs[3], count, run);
+                    System.arraycopy(run, 0, row, range[0], count);
+                  }
+                  Rows.store(row, ow, out.storage(), outRow + i * ow * os[2], os[2]);
+                }
+              }
+            }
+          }
+        });
+  }
+
+  @Override
+  public void fold(Strided cols, Window2d w, Strided out) {
+    int channels = out.shape()[1];
+    int h = out.shape()[2];
+    int width = out.shape()[3];
+    int oh = w.outH(h);
+    int ow = w.outW(width);
+    int[] cs = cols.strides();
+    int[] os = out.strides();
+    int k = w.kernelSize();
+    int planes = out.shape()[0] * channels;
+    Parallel.forRange(
+        planes,
+        grain(k * oh * ow),
+        (from, to) -> {
+          double[] row = new double[ow];
+          double[] run = new double[ow];
+          int[] range = new int[2];
+          for (int plane = from; plane < to; plane++) {
+            int n = plane / channels;
+            int c = plane % channels;
+            int outPlane = out.offset() + n * os[0] + c * os[1];
+            for (int ki = 0; ki < w.kernelH(); ki++) {
+              for (int kj = 0; kj < w.kernelW(); kj++) {
+                int colOff = kj * w.dilationW() - w.padW();
+                valid(colOff, w.strideW(), width, ow, range);
+                int count = range[1] - range[0];
+                int colRow = cols.offset() + n * cs[0] + (c * k + ki * w.kernelW() + kj) * cs[1];
+                for (int i = 0; i < oh && count > 0; i++) {
+                  int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
+                  if (ih < 0 || ih >= h) {
+                    continue;
+                  }
+                  Rows.load(cols.storage(), colRow + i * ow * cs[2], cs[2], ow, row);
+                  int start = outPlane + ih * os[2] + (range[0] * w.strideW() + colOff) * os[3];
+                  int step = w.strideW() * os[3];
+                  Rows.load(out.storage(), start, step, count, run);
+                  for (int j = 0; j < count; j++) {
+                    run[j] += row[range[0] + j];
+                  }
+                  Rows.store(run, count, out.storage(), start, step);
+                }
+              }
+            }
+          }
+        });
+  }
+
+  // The windows j in [range[0], range[1]) whose column j·stride + offset lies in [0, size).
+  private static void valid(int offset, int stride, int size, int windows, int[] range) {
+    int lo = offset >= 0 ? 0 : Math.ceilDiv(-offset, stride);
+    int hi = size - 1 - offset < 0 ? 0 : Math.floorDiv(size - 1 - offset, stride) + 1;
+    range[0] = Math.min(lo, windows);
+    range[1] = Math.max(range[0], Math.min(hi, windows));
+  }
+
+  // Planes per task: about 2^15 elements of work each.
+  private static int grain(int perPlane) {
+    return Math.max(1, (1 << 15) / Math.max(1, perPlane));
   }
 }
