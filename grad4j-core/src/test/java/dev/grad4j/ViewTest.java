@@ -16,6 +16,21 @@ import org.junit.jupiter.api.Test;
 /** Views share storage, copies do not, and in-place writes are seen (and done) correctly. */
 class ViewTest {
 
+  @Test
+  void sameDtypeCopiesKeepEveryBit() {
+    float signaling = Float.intBitsToFloat(0x7fa00001); // a signaling NaN with a payload
+    Tensor t = Tensor.of(new float[] {signaling, -0f, 1.5f, Float.MIN_VALUE}, 2, 2);
+    int[] expected = {0x7fa00001, 0x80000000, Float.floatToRawIntBits(1.5f), 1};
+    for (Tensor copy :
+        new Tensor[] {t.clone(), t.t().contiguous().t(), Tensor.zeros(2, 2).copyFrom(t)}) {
+      float[] values = copy.toFloatArray();
+      for (int i = 0; i < 4; i++) {
+        org.junit.jupiter.api.Assertions.assertEquals(
+            expected[i], Float.floatToRawIntBits(values[i]), "element " + i);
+      }
+    }
+  }
+
   private static Tensor base() {
     return Tensor.arange(DType.FLOAT64, 0, 6, 1).reshape(2, 3);
   }

@@ -24,9 +24,17 @@ public final class CpuBackend implements Backend {
   @Override
   public void unary(UnaryOp op, double p, double q, Strided x, Strided out) {
     Odometer walk = new Odometer(out.shape(), x.strides(), out.strides());
-    double[] buf = scratch(out);
     int sx = walk.innerStride(0);
     int so = walk.innerStride(1);
+    if (op == UnaryOp.IDENTITY && x.storage().dtype() == out.storage().dtype()) {
+      // A same-dtype copy moves elements as they are: no float64 round trip, so every bit
+      // (signaling NaN payloads included) survives.
+      walk.forEachRow(
+          new int[] {x.offset(), out.offset()},
+          (off, n) -> Rows.copy(x.storage(), off[0], sx, out.storage(), off[1], so, n));
+      return;
+    }
+    double[] buf = scratch(out);
     walk.forEachRow(
         new int[] {x.offset(), out.offset()},
         (off, n) -> {

@@ -42,4 +42,26 @@ final class Rows {
       }
     }
   }
+
+  /** Copies n elements between storages of the same dtype, bit for bit. */
+  static void copy(
+      Storage src, int from, int srcStride, Storage dst, int to, int dstStride, int n) {
+    if (src.dtype() == DType.FLOAT32) {
+      float[] a = src.floats();
+      float[] b = dst.floats();
+      if (srcStride == 1 && dstStride == 1) {
+        System.arraycopy(a, from, b, to, n);
+      } else {
+        for (int i = 0; i < n; i++) b[to + i * dstStride] = a[from + i * srcStride];
+      }
+    } else {
+      double[] a = src.doubles();
+      double[] b = dst.doubles();
+      if (srcStride == 1 && dstStride == 1) {
+        System.arraycopy(a, from, b, to, n);
+      } else {
+        for (int i = 0; i < n; i++) b[to + i * dstStride] = a[from + i * srcStride];
+      }
+    }
+  }
 }
