@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.grad4j.autograd.GradMode;
+import dev.grad4j.autograd.GradientTape;
+import dev.grad4j.func.Autodiff;
 import dev.grad4j.func.GradCheck;
+import dev.grad4j.nn.Linear;
+import dev.grad4j.nn.Losses;
+import dev.grad4j.nn.Sequential;
+import dev.grad4j.nn.Tanh;
+import dev.grad4j.optim.SGD;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +62,55 @@ class ReadmeExamplesTest {
     GradCheck.assertPasses(in -> in[0].tanh().mul(in[1]), x, y);
 
     assertTrue(GradCheck.check(in -> in[0].tanh().mul(in[1]), x, y).passed());
+  }
+
+  @Test
+  void gradientTapeFgsm() {
+    Tensor image = Tensor.of(new double[] {0.2, -0.4, 0.9}, 3);
+    Tensor w = Tensor.of(new double[] {1.5, -2.0, 0.5}, 3);
+    GradientTape tape = GradientTape.record();
+    Tensor score;
+    try (tape) {
+      tape.watch(image);
+      score = image.mul(w).sum().sigmoid();
+    }
+    Tensor g = tape.gradient(score, image); // d score / d image
+    Tensor adversarial = image.sub(g.sign().mul(0.1)); // FGSM: a small step that lowers the score
+
+    assertArrayEquals(new double[] {0.1, -0.3, 0.8}, adversarial.toDoubleArray(), 1e-12);
+    assertTrue(adversarial.mul(w).sum().sigmoid().item() < score.item());
+  }
+
+  @Test
+  void jacobianAndHessian() {
+    Tensor a = Tensor.of(new double[] {2, 1, 1, 3}, 2, 2);
+    Tensor x = Tensor.vector(1.0, -1.0);
+    Tensor jac = Autodiff.jacobian(v -> a.matmul(v).tanh(), x); // [2, 2]
+    Tensor hess = Autodiff.hessian(v -> v.matmul(a.matmul(v)).mul(0.5), x); // (A + A^T) / 2
+
+    double d0 = 1 - Math.pow(Math.tanh(1), 2); // row 0: tanh(2 - 1)
+    double d1 = 1 - Math.pow(Math.tanh(-2), 2); // row 1: tanh(1 - 3)
+    assertArrayEquals(new double[] {2 * d0, d0, d1, 3 * d1}, jac.toDoubleArray(), 1e-12);
+    assertArrayEquals(new double[] {2, 1, 1, 3}, hess.toDoubleArray(), 1e-12);
+  }
+
+  @Test
+  void networkLearnsXor() {
+    Generator gen = new Generator(0);
+    Sequential model =
+        new Sequential(new Linear(2, 16, true, gen), new Tanh(), new Linear(16, 2, true, gen));
+    SGD opt = new SGD(model.parameters(), 0.5, 0.9);
+    Tensor inputs = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
+    Tensor labels = Tensor.of(new int[] {0, 1, 1, 0}, 4);
+    for (int step = 0; step < 100; step++) {
+      opt.zeroGrad();
+      Tensor loss = Losses.crossEntropy(model.forward(inputs), labels);
+      loss.backward();
+      opt.step();
+    }
+    Tensor predicted = model.forward(inputs).argmax(1, false); // [0, 1, 1, 0]
+
+    assertArrayEquals(new double[] {0, 1, 1, 0}, predicted.toDoubleArray(), 0);
   }
 
   @Test
