@@ -1158,7 +1158,7 @@ public final class Tensor {
    */
   public Tensor fold(
       int[] outputSize, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
-    int[] size = Windows.pair("fold", "output size", outputSize, 1);
+    int[] size = Sizes2d.pair("fold", "output size", outputSize, 1);
     return Windows.fold(
         this, size[0], size[1], Windows.geometry("fold", kernelSize, stride, padding, dilation));
   }

@@ -13,36 +13,12 @@ import dev.grad4j.backend.Window2d;
 final class Windows {
   private Windows() {}
 
-  /** A (height, width) pair from one value (used for both) or two. */
-  static int[] pair(String op, String what, int[] values, int min) {
-    if (values == null || values.length < 1 || values.length > 2) {
-      throw new IllegalArgumentException(
-          op
-              + ": "
-              + what
-              + " must be 1 or 2 values, got "
-              + (values == null ? "null" : Shapes.format(values)));
-    }
-    int[] p = values.length == 1 ? new int[] {values[0], values[0]} : values.clone();
-    if (p[0] < min || p[1] < min) {
-      throw new IllegalArgumentException(
-          op
-              + ": "
-              + what
-              + " must be "
-              + (min == 0 ? "non-negative" : "positive")
-              + ", got "
-              + Shapes.format(values));
-    }
-    return p;
-  }
-
   static Window2d geometry(
       String op, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
-    int[] k = pair(op, "kernel size", kernelSize, 1);
-    int[] s = pair(op, "stride", stride, 1);
-    int[] p = pair(op, "padding", padding, 0);
-    int[] d = pair(op, "dilation", dilation, 1);
+    int[] k = Sizes2d.pair(op, "kernel size", kernelSize, 1);
+    int[] s = Sizes2d.pair(op, "stride", stride, 1);
+    int[] p = Sizes2d.pair(op, "padding", padding, 0);
+    int[] d = Sizes2d.pair(op, "dilation", dilation, 1);
     return new Window2d(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]);
   }
 

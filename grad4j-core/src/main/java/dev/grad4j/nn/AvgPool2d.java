@@ -1,5 +1,6 @@
 package dev.grad4j.nn;
 
+import dev.grad4j.Sizes2d;
 import dev.grad4j.Tensor;
 
 /**
@@ -33,12 +34,12 @@ public final class AvgPool2d extends Module {
    * the kernel size. Padding may be at most half the kernel.
    */
   public AvgPool2d(int[] kernelSize, int[] stride, int[] padding, boolean countIncludePad) {
-    this.kernelSize = Functional.pair("AvgPool2d", "kernel size", kernelSize, 1);
+    this.kernelSize = Sizes2d.pair("AvgPool2d", "kernel size", kernelSize, 1);
     this.stride =
         stride == null || stride.length == 0
             ? this.kernelSize.clone()
-            : Functional.pair("AvgPool2d", "stride", stride, 1);
-    this.padding = Functional.pair("AvgPool2d", "padding", padding, 0);
+            : Sizes2d.pair("AvgPool2d", "stride", stride, 1);
+    this.padding = Sizes2d.pair("AvgPool2d", "padding", padding, 0);
     this.countIncludePad = countIncludePad;
     if (this.padding[0] > this.kernelSize[0] / 2 || this.padding[1] > this.kernelSize[1] / 2) {
       throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package dev.grad4j.nn;
 
 import dev.grad4j.Generator;
+import dev.grad4j.Sizes2d;
 import dev.grad4j.Tensor;
 import java.util.Arrays;
 
@@ -83,10 +84,10 @@ public final class Conv2d extends Module {
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = Functional.pair("Conv2d", "kernel size", kernelSize, 1);
-    this.stride = Functional.pair("Conv2d", "stride", stride, 1);
-    this.padding = Functional.pair("Conv2d", "padding", padding, 0);
-    this.dilation = Functional.pair("Conv2d", "dilation", dilation, 1);
+    this.kernelSize = Sizes2d.pair("Conv2d", "kernel size", kernelSize, 1);
+    this.stride = Sizes2d.pair("Conv2d", "stride", stride, 1);
+    this.padding = Sizes2d.pair("Conv2d", "padding", padding, 0);
+    this.dilation = Sizes2d.pair("Conv2d", "dilation", dilation, 1);
     this.groups = groups;
     Tensor w =
         registerParameter(

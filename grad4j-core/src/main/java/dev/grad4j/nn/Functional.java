@@ -2,6 +2,7 @@ package dev.grad4j.nn;
 
 import dev.grad4j.DType;
 import dev.grad4j.Generator;
+import dev.grad4j.Sizes2d;
 import dev.grad4j.Tensor;
 import dev.grad4j.autograd.GradMode;
 import java.util.Arrays;
@@ -182,7 +183,7 @@ public final class Functional {
       return maxPool2d(op, x.unsqueeze(0), kernelSize, stride, padding, dilation).squeeze(0);
     }
     checkImage(op, x);
-    int[] k = pair(op, "kernel size", kernelSize, 1);
+    int[] k = Sizes2d.pair(op, "kernel size", kernelSize, 1);
     Geometry g =
         Geometry.of(op, x, k, stride == null || stride.length == 0 ? k : stride, padding, dilation);
     g.checkHalfPadding(op, k);
@@ -222,7 +223,7 @@ public final class Functional {
       return avgPool2d(op, x.unsqueeze(0), kernelSize, stride, padding, countIncludePad).squeeze(0);
     }
     checkImage(op, x);
-    int[] k = pair(op, "kernel size", kernelSize, 1);
+    int[] k = Sizes2d.pair(op, "kernel size", kernelSize, 1);
     Geometry g =
         Geometry.of(
             op, x, k, stride == null || stride.length == 0 ? k : stride, padding, new int[] {1});
@@ -442,37 +443,13 @@ public final class Functional {
     }
   }
 
-  /** A (height, width) pair from one value or two, each at least {@code min}. */
-  static int[] pair(String op, String what, int[] values, int min) {
-    if (values == null || values.length < 1 || values.length > 2) {
-      throw new IllegalArgumentException(
-          op
-              + ": "
-              + what
-              + " must be 1 or 2 values, got "
-              + (values == null ? "null" : Arrays.toString(values)));
-    }
-    int[] p = values.length == 1 ? new int[] {values[0], values[0]} : values.clone();
-    if (p[0] < min || p[1] < min) {
-      throw new IllegalArgumentException(
-          op
-              + ": "
-              + what
-              + " must be "
-              + (min == 0 ? "non-negative" : "positive")
-              + ", got "
-              + Arrays.toString(values));
-    }
-    return p;
-  }
-
   /** Checked window geometry over an image [N, C, H, W] and the output size it gives. */
   private record Geometry(int[] stride, int[] padding, int[] dilation, int outH, int outW) {
     static Geometry of(
         String op, Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-      int[] s = pair(op, "stride", stride, 1);
-      int[] p = pair(op, "padding", padding, 0);
-      int[] d = pair(op, "dilation", dilation, 1);
+      int[] s = Sizes2d.pair(op, "stride", stride, 1);
+      int[] p = Sizes2d.pair(op, "padding", padding, 0);
+      int[] d = Sizes2d.pair(op, "dilation", dilation, 1);
       int h = x.size(2);
       int w = x.size(3);
       int spanH = d[0] * (kernel[0] - 1) + 1;

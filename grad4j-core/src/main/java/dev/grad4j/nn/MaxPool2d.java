@@ -1,5 +1,6 @@
 package dev.grad4j.nn;
 
+import dev.grad4j.Sizes2d;
 import dev.grad4j.Tensor;
 
 /**
@@ -40,13 +41,13 @@ public final class MaxPool2d extends Module {
    * the kernel size. Padding may be at most half the kernel.
    */
   public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
-    this.kernelSize = Functional.pair("MaxPool2d", "kernel size", kernelSize, 1);
+    this.kernelSize = Sizes2d.pair("MaxPool2d", "kernel size", kernelSize, 1);
     this.stride =
         stride == null || stride.length == 0
             ? this.kernelSize.clone()
-            : Functional.pair("MaxPool2d", "stride", stride, 1);
-    this.padding = Functional.pair("MaxPool2d", "padding", padding, 0);
-    this.dilation = Functional.pair("MaxPool2d", "dilation", dilation, 1);
+            : Sizes2d.pair("MaxPool2d", "stride", stride, 1);
+    this.padding = Sizes2d.pair("MaxPool2d", "padding", padding, 0);
+    this.dilation = Sizes2d.pair("MaxPool2d", "dilation", dilation, 1);
     if (this.padding[0] > this.kernelSize[0] / 2 || this.padding[1] > this.kernelSize[1] / 2) {
       throw new IllegalArgumentException(
           "MaxPool2d: padding "
