@@ -65,6 +65,18 @@ public final class DataLoader implements Iterable<Batch> {
     generator.setState(state);
   }
 
+  /**
+   * The same batches in the same order, built up to {@code depth} ahead on a background daemon
+   * thread (see {@link Prefetcher} for the threading and early-stop rules):
+   *
+   * <pre>{@code
+   * for (Batch b : loader.prefetch(2)) { ... }
+   * }</pre>
+   */
+  public Prefetcher prefetch(int depth) {
+    return new Prefetcher(this, depth);
+  }
+
   /** Starts an epoch: draws the order now, then yields batches lazily. */
   @Override
   public Iterator<Batch> iterator() {
