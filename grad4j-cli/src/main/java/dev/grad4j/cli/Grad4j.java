@@ -1,5 +1,6 @@
 package dev.grad4j.cli;
 
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -30,10 +31,16 @@ import picocli.CommandLine.Spec;
           + " (reverse-mode automatic differentiation).",
       ""
     },
-    subcommands = {ExplainCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "New here? Start with: grad4j explain"})
+    subcommands = {
+      TrainCommand.class,
+      EvalCommand.class,
+      ExplainCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {"", "New here? Start with: grad4j train  (then: grad4j explain)"})
 public final class Grad4j implements Callable<Integer> {
   private final Charset outputCharset;
+  private boolean terminal;
 
   @Spec CommandSpec spec;
 
@@ -54,25 +61,42 @@ public final class Grad4j implements Callable<Integer> {
     return outputCharset;
   }
 
+  /** Whether standard output is a terminal (progress bars redraw in place only then). */
+  boolean terminal() {
+    return terminal;
+  }
+
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "Missing command: try 'grad4j explain', or 'grad4j --help' for a list");
+        spec.commandLine(),
+        "Missing command: try 'grad4j train', 'grad4j explain', or 'grad4j --help' for a list");
   }
 
   /** Runs the command and exits with its exit code. */
   public static void main(String[] args) {
-    System.exit(run(System.out, System.err, args));
+    Console console = System.console();
+    System.exit(run(System.out, System.err, console != null && console.isTerminal(), args));
   }
 
   /**
    * Runs the command with the given streams and returns the exit code (for tests and embedding).
    */
   public static int run(PrintStream out, PrintStream err, String... args) {
+    return run(out, err, false, args);
+  }
+
+  /**
+   * Runs the command with the given streams, telling it whether {@code out} is a terminal, and
+   * returns the exit code.
+   */
+  public static int run(PrintStream out, PrintStream err, boolean terminal, String... args) {
     PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, out.charset()), true);
     PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, err.charset()), true);
     try {
-      return commandLine(new Grad4j(out.charset()), outWriter, errWriter).execute(args);
+      Grad4j app = new Grad4j(out.charset());
+      app.terminal = terminal;
+      return commandLine(app, outWriter, errWriter).execute(args);
     } finally {
       outWriter.flush();
       errWriter.flush();

@@ -1,0 +1,17 @@
+/**
+ * Training networks with a few lines of code: {@link dev.grad4j.train.Models} (the seed MLP and a
+ * small CNN), {@link dev.grad4j.train.Trainer} (the training loop, with progress, per-epoch test
+ * accuracy and {@link dev.grad4j.train.Trainer#evaluate evaluation}), and {@link
+ * dev.grad4j.train.Checkpoint} (everything needed to resume training exactly, in one safetensors
+ * file).
+ *
+ * <pre>{@code
+ * var model = Models.mlp(new Generator(1));
+ * var opt = new SGD(model.parameters(), SGD.options().lr(0.05).momentum(0.9));
+ * var loader = new DataLoader(split.train(), 64, true, false, new Generator(2));
+ * var trainer = new Trainer(model, opt, loader, split.test());
+ * trainer.fit(3, Trainer.Listener.NONE);
+ * System.out.println(Trainer.evaluate(model, split.test(), 500).accuracy());
+ * }</pre>
+ */
+package dev.grad4j.train;
