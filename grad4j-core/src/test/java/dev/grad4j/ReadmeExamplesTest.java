@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.grad4j.autograd.GradMode;
 import dev.grad4j.autograd.GradientTape;
+import dev.grad4j.data.DataLoader;
+import dev.grad4j.data.Datasets;
+import dev.grad4j.data.Split;
 import dev.grad4j.func.Autodiff;
 import dev.grad4j.func.GradCheck;
 import dev.grad4j.nn.Linear;
@@ -14,6 +17,8 @@ import dev.grad4j.nn.Losses;
 import dev.grad4j.nn.Sequential;
 import dev.grad4j.nn.Tanh;
 import dev.grad4j.optim.SGD;
+import dev.grad4j.train.Models;
+import dev.grad4j.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +116,19 @@ class ReadmeExamplesTest {
     Tensor predicted = model.forward(inputs).argmax(1, false); // [0, 1, 1, 0]
 
     assertArrayEquals(new double[] {0, 1, 1, 0}, predicted.toDoubleArray(), 0);
+  }
+
+  @Test
+  void trainerOnBundledDigits() throws IOException {
+    Split digits = Datasets.bundledDigits(); // 8,000 training and 2,000 test images
+    Sequential mlp = Models.mlp(new Generator(1));
+    SGD sgd = new SGD(mlp.parameters(), 0.05, 0.9);
+    DataLoader loader =
+        new DataLoader(digits.train().slice(0, 2000), 64, true, false, new Generator(2));
+    new Trainer(mlp, sgd, loader, digits.test()).fit(2, Trainer.Listener.NONE);
+    double accuracy = Trainer.evaluate(mlp, digits.test(), 500).accuracy(); // about 0.8
+
+    assertTrue(accuracy > 0.75, "two short epochs should get most digits right: " + accuracy);
   }
 
   @Test
