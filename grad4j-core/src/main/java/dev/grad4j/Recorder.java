@@ -34,7 +34,7 @@ public final class Recorder {
       any |= nodes[i] != null;
     }
     if (any) {
-      out.setGradFn(new FunctionNode(op, nodes, inputs, saved, rule));
+      out.setGradFn(new FunctionNode(op, out, nodes, inputs, saved, rule));
     }
     return out;
   }

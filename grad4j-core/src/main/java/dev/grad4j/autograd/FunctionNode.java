@@ -2,6 +2,7 @@ package dev.grad4j.autograd;
 
 import dev.grad4j.DType;
 import dev.grad4j.Tensor;
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,14 +20,24 @@ public final class FunctionNode extends Node {
   private final int[] savedVersions;
   private BackwardRule rule;
   private final Throwable creation;
+  private final int[] outputShape;
+  // Weak, so that a node never keeps its output alive: graph pictures show values while they exist.
+  private final WeakReference<Tensor> output;
 
   /**
    * Creates a node. {@code saved} lists every tensor the rule reads, so that in-place writes to
    * them between forward and backward are detected.
    */
   public FunctionNode(
-      String name, Node[] inputs, Tensor[] inputTensors, Tensor[] saved, BackwardRule rule) {
+      String name,
+      Tensor output,
+      Node[] inputs,
+      Tensor[] inputTensors,
+      Tensor[] saved,
+      BackwardRule rule) {
     this.name = name;
+    this.outputShape = output.shape();
+    this.output = new WeakReference<>(output);
     this.inputs = inputs;
     this.inputShapes = new int[inputTensors.length][];
     this.inputDtypes = new DType[inputTensors.length];
@@ -54,7 +65,18 @@ public final class FunctionNode extends Node {
     return Arrays.asList(inputs);
   }
 
-  int[] inputShape(int i) {
+  /** The shape of the tensor this op produced. */
+  public int[] outputShape() {
+    return outputShape.clone();
+  }
+
+  /** The tensor this op produced, or null once it is no longer referenced anywhere else. */
+  public Tensor output() {
+    return output.get();
+  }
+
+  /** The shape of input i as the op saw it. */
+  public int[] inputShape(int i) {
     return inputShapes[i];
   }
 
@@ -62,11 +84,13 @@ public final class FunctionNode extends Node {
     return inputDtypes[i];
   }
 
-  Node input(int i) {
+  /** The node of input i, or null when that input needs no gradient. */
+  public Node input(int i) {
     return inputs[i];
   }
 
-  int inputCount() {
+  /** The number of inputs. */
+  public int inputCount() {
     return inputs.length;
   }
 
