@@ -11,8 +11,9 @@ import dev.grad4j.backend.Window2d;
 
 /**
  * The pure-Java CPU backend. Elementwise kernels stream rows through float64 scratch buffers (so
- * float32 math is done in float64 and rounded once); matmul runs an i-k-j loop in the operands' own
- * dtype, split over rows across the shared pool.
+ * float32 math is done in float64 and rounded once). float32 matmul runs the Vector API kernel of
+ * {@link Sgemm} on the operands as they lie; float64 (and tiny float32) matmul runs an i-k-j loop,
+ * split over rows across the shared pool.
  */
 public final class CpuBackend implements Backend {
 
@@ -166,12 +167,42 @@ public final class CpuBackend implements Backend {
         });
   }
 
+  // Below this many multiply-adds per matrix a float32 product takes the plain loop.
+  private static final long SMALL_MATMUL_MACS = 512;
+
   @Override
   public void matmul(Strided a, Strided b, Strided out) {
     int batch = out.shape()[0];
     int m = out.shape()[1];
     int n = out.shape()[2];
     int k = a.shape()[2];
+    if (out.storage().dtype() == DType.FLOAT32 && (long) m * n * k > SMALL_MATMUL_MACS) {
+      // The Vector API kernel reads every operand layout in place: no dense copies.
+      int[] sa = a.strides();
+      int[] sb = b.strides();
+      int[] so = out.strides();
+      Sgemm.gemm(
+          batch,
+          m,
+          n,
+          k,
+          a.storage().floats(),
+          a.offset(),
+          sa[0],
+          sa[1],
+          sa[2],
+          b.storage().floats(),
+          b.offset(),
+          sb[0],
+          sb[1],
+          sb[2],
+          out.storage().floats(),
+          out.offset(),
+          so[0],
+          so[1],
+          so[2]);
+      return;
+    }
     Strided ac = contiguousMatrices(a);
     Strided bc = contiguousMatrices(b);
     boolean outContiguous = isContiguousMatrices(out);
