@@ -61,8 +61,48 @@ final class ExplainCommand implements Callable<Integer> {
       description = "Decimal places to show, 1 to 12 (default: ${DEFAULT-VALUE}).")
   int digits;
 
+  @Option(
+      names = "--jacobians",
+      description =
+          "Instead: per layer of --model, the shapes of parameters, activations and the"
+              + " Jacobians da[l]/da[l-1] and da[l]/dW[l], and why backprop never builds them.")
+  boolean jacobians;
+
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL",
+      defaultValue = "mlp",
+      description =
+          "For --jacobians: mlp, cnn, or a model file saved by 'grad4j train';"
+              + " default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      defaultValue = "64",
+      description = "For --jacobians: the batch size N; default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(
+      names = "--optimizers",
+      description =
+          "Instead: draw SGD, momentum, Nesterov and Adam on an ill-conditioned 2-D quadratic"
+              + " as a PNG (--out).")
+  boolean optimizers;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE.png",
+      defaultValue = "optimizers.png",
+      description = "For --optimizers: the PNG to write; default: ${DEFAULT-VALUE}.")
+  java.nio.file.Path out;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
+    if (jacobians || optimizers) {
+      return callVisual();
+    }
     if (digits < 1 || digits > 12) {
       throw new ParameterException(
           spec.commandLine(), "--digits must be between 1 and 12, got " + digits);
@@ -71,6 +111,32 @@ final class ExplainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.print(render(WorkedExample.run(), plain, digits));
     out.flush();
+    return 0;
+  }
+
+  private int callVisual() throws java.io.IOException {
+    if (jacobians && optimizers) {
+      throw new ParameterException(spec.commandLine(), "choose one of --jacobians, --optimizers");
+    }
+    if (batchSize < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
+    }
+    String text;
+    if (jacobians) {
+      ModelSource source;
+      try {
+        source = ModelSource.load(model);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      text = JacobianReport.render(source, batchSize);
+    } else {
+      text = OptimizerPlot.render(out);
+    }
+    PrintWriter w = spec.commandLine().getOut();
+    w.print(ascii || !canShowSymbols() ? toAscii(text) : text);
+    w.flush();
     return 0;
   }
 

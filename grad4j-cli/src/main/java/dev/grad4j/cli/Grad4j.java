@@ -35,6 +35,10 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       EvalCommand.class,
       ExplainCommand.class,
+      GraphCommand.class,
+      AttackCommand.class,
+      SaliencyCommand.class,
+      VisualizeCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "New here? Start with: grad4j train  (then: grad4j explain)"})
