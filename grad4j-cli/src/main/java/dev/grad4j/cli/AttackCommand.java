@@ -156,7 +156,8 @@ final class AttackCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--targeted must be a class in 0..9, got " + targeted);
     }
-    Module model = EvalCommand.load(modelFile, new String[1]);
+    EvalCommand.Saved saved = EvalCommand.read(modelFile);
+    Module model = saved.model();
     TensorDataset test = Datasets.resolve(data).test();
     TrainCommand.checkData("test", test);
     String[] names = Datasets.classNames(data);
@@ -188,6 +189,10 @@ final class AttackCommand implements Callable<Integer> {
         modelFile,
         data,
         rows.get(0).count());
+    String note = AdversarialOptions.note(saved.metadata());
+    if (note != null) {
+      o.println("The model was " + note + ".");
+    }
     o.print(RobustAccuracy.format(rows, targeted != null));
     if (examples > 0) {
       Path png = out.resolve("attack.png");

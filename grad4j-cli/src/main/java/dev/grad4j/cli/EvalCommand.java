@@ -81,20 +81,38 @@ final class EvalCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
     }
-    String[] name = new String[1];
-    Module model = load(modelFile, name);
+    Saved saved = read(modelFile);
+    Module model = saved.model();
     var sets = Datasets.resolve(data);
     TensorDataset set = split.equals("test") ? sets.test() : sets.train();
     TrainCommand.checkData(split, set);
     Trainer.Evaluation ev = Trainer.evaluate(model, set, batchSize);
     PrintWriter o = spec.commandLine().getOut();
-    o.print(render(name[0], modelFile, data, split, Datasets.classNames(data), ev));
+    o.print(render(saved.arch(), modelFile, data, split, Datasets.classNames(data), ev));
+    String note = AdversarialOptions.note(saved.metadata());
+    if (note != null) {
+      o.println("\nThe model was " + note + ".");
+    }
     o.flush();
     return 0;
   }
 
   /** The model in {@code file}, built from the {@code model} entry of its metadata. */
   static Module load(Path file, String[] name) throws IOException {
+    Saved saved = read(file);
+    name[0] = saved.arch();
+    return saved.model();
+  }
+
+  /**
+   * A model read from a file: the network, its architecture's name and the file's metadata.
+   *
+   * @param metadata the model file's metadata, or the checkpoint's
+   */
+  record Saved(Module model, String arch, Map<String, String> metadata) {}
+
+  /** The model in {@code file} (a model file or a checkpoint) with its metadata. */
+  static Saved read(Path file) throws IOException {
     SafeTensors.Contents c = SafeTensors.read(file);
     Map<String, String> meta = c.metadata();
     String arch = meta.get("model");
@@ -121,8 +139,7 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           file + " does not hold a " + arch + " model: " + e.getMessage(), e);
     }
-    name[0] = arch;
-    return model;
+    return new Saved(model, arch, meta);
   }
 
   static String render(

@@ -35,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -178,6 +179,8 @@ final class TrainCommand implements Callable<Integer> {
               + " made with.")
   Path resume;
 
+  @Mixin AdversarialOptions adversarial = new AdversarialOptions();
+
   /** For tests: called after each batch (e.g. to request a stop, as Ctrl-C does). */
   BiConsumer<Trainer, Trainer.Progress> afterBatch;
 
@@ -216,7 +219,8 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer =
         new Trainer(net, opt, loader, split.test())
             .scheduler(sched)
-            .generator(new Generator(seed + 2));
+            .generator(new Generator(seed + 2))
+            .adversarial(adversarial.create(seed + 3));
     if (resume != null) {
       Checkpoint.load(trainer, resume);
       String savedThreads = saved.get("threads");
@@ -252,6 +256,9 @@ final class TrainCommand implements Callable<Integer> {
         epochs,
         seed,
         Parallel.threads());
+    if (trainer.adversarial() != null) {
+      o.println("adversarial training: " + trainer.adversarial());
+    }
     if (resume != null) {
       o.printf(
           Locale.ROOT,
@@ -265,6 +272,7 @@ final class TrainCommand implements Callable<Integer> {
     o.flush();
 
     Map<String, String> meta = runMetadata();
+    adversarial.record(trainer.adversarial(), meta);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -350,6 +358,9 @@ final class TrainCommand implements Callable<Integer> {
     modelMeta.put("model", model);
     modelMeta.put("data", data);
     modelMeta.put("epochs", Integer.toString(trainer.epoch()));
+    if (trainer.adversarial() != null) {
+      modelMeta.put(AdversarialOptions.DESCRIPTION_KEY, trainer.adversarial().toString());
+    }
     StateDicts.save(trainer.model().stateDict(), modelMeta, modelPath);
     o.println(
         "Saved the model to "
@@ -392,6 +403,7 @@ final class TrainCommand implements Callable<Integer> {
     if (weightDecay != null && !(weightDecay >= 0 && Double.isFinite(weightDecay))) {
       throw usage("--weight-decay must be zero or positive, got " + weightDecay);
     }
+    adversarial.validate(spec.commandLine());
   }
 
   private ParameterException usage(String message) {
@@ -459,6 +471,7 @@ final class TrainCommand implements Callable<Integer> {
       if (!parsed.hasMatchedOption("--out") && saved.containsKey("out")) {
         out = Path.of(saved.get("out"));
       }
+      adversarial.takeFrom(saved, parsed);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           "checkpoint " + resume + " has a malformed option in its metadata: " + e.getMessage());

@@ -32,12 +32,12 @@ class TrainCommandTest {
 
   record Run(int exitCode, String out, String err) {}
 
-  private static Run run(String... args) {
+  static Run run(String... args) {
     return run(null, args);
   }
 
   /** Runs the command; {@code afterBatch} is given to the train command (to stop it). */
-  private static Run run(BiConsumer<Trainer, Trainer.Progress> afterBatch, String... args) {
+  static Run run(BiConsumer<Trainer, Trainer.Progress> afterBatch, String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
     CommandLine cl = Grad4j.commandLine(new Grad4j(), new PrintWriter(out), new PrintWriter(err));
@@ -87,7 +87,7 @@ class TrainCommandTest {
     }
   }
 
-  private static void assertOneLineError(Run r, String... fragments) {
+  static void assertOneLineError(Run r, String... fragments) {
     assertEquals(1, r.exitCode(), r.out() + r.err());
     assertTrue(r.err().startsWith("grad4j: "), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -219,7 +219,7 @@ class TrainCommandTest {
     }
   }
 
-  private static String lossOf(String metricsLine) {
+  static String lossOf(String metricsLine) {
     Matcher m =
         Pattern.compile(
                 "\"train_loss\":([^,]+),\"train_accuracy\":([^,]+),\"test_loss\":([^,]+),\"test_accuracy\":([^,]+)")
@@ -228,7 +228,7 @@ class TrainCommandTest {
     return m.group(1) + " " + m.group(2) + " " + m.group(3) + " " + m.group(4);
   }
 
-  private static String[] concat(String[] a, String... b) {
+  static String[] concat(String[] a, String... b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -173,6 +173,29 @@ public final class Pgd implements Attack {
     return norm;
   }
 
+  /** Whether each call starts from a random point of the ball. */
+  public boolean randomStart() {
+    return randomStart;
+  }
+
+  /** The lower end of the valid input range. */
+  public double min() {
+    return min;
+  }
+
+  /** The upper end of the valid input range. */
+  public double max() {
+    return max;
+  }
+
+  /**
+   * The generator of the random starts. Saving its {@link Generator#getState() state} and restoring
+   * it later replays the same sequence of starts (adversarial training checkpoints it).
+   */
+  public Generator generator() {
+    return generator;
+  }
+
   @Override
   public Tensor perturb(Module model, Tensor inputs, Tensor labels) {
     if (labels.dim() != 1 || labels.size(0) != inputs.size(0)) {

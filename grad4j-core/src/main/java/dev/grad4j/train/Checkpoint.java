@@ -15,8 +15,10 @@ import java.util.Map;
  * <p>Tensors: {@code model.*} (the model's state dict), {@code optimizer.*} (the optimizer's),
  * {@code scheduler.*} (the schedule's, when there is one), {@code rng.loader} (the data loader's
  * generator at the start of the epoch under way, or of the next epoch) and {@code rng.model} (the
- * trainer's {@link Trainer#generator()}, used by dropout). A generator state (six longs) is stored
- * as twelve float64 values, each an unsigned 32-bit half, high half first, so it survives exactly.
+ * trainer's {@link Trainer#generator()}, used by dropout) and, with {@link AdversarialTraining},
+ * {@code rng.adversarial} (its attack's random-start generator). A generator state (six longs) is
+ * stored as twelve float64 values, each an unsigned 32-bit half, high half first, so it survives
+ * exactly.
  *
  * <p>Metadata: {@code format=grad4j-checkpoint}, {@code epoch} (finished epochs), {@code step}
  * (optimizer steps), {@code step_in_epoch} (batches done in the epoch under way; 0 at an epoch
@@ -40,6 +42,8 @@ public final class Checkpoint {
     "seconds"
   };
 
+  private static final String ADVERSARIAL_RNG = "rng.adversarial";
+
   private Checkpoint() {}
 
   /**
@@ -61,6 +65,9 @@ public final class Checkpoint {
     Trainer.Position p = trainer.position();
     tensors.put("rng.loader", encode(p.loaderState()));
     tensors.put("rng.model", encode(trainer.generator().getState()));
+    if (trainer.adversarial() != null) {
+      tensors.put(ADVERSARIAL_RNG, encode(trainer.adversarial().attack().generator().getState()));
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", FORMAT);
     meta.put("epoch", Integer.toString(p.epoch()));
@@ -98,8 +105,8 @@ public final class Checkpoint {
   /**
    * Restores the trainer's model, optimizer, schedule, generators and position from {@code path},
    * and returns the file's metadata. The trainer must have been built like the one that saved it
-   * (same architecture, optimizer kind, schedule, and batches per epoch for a mid-epoch
-   * checkpoint).
+   * (same architecture, optimizer kind, schedule, adversarial training or not, and batches per
+   * epoch for a mid-epoch checkpoint).
    *
    * @throws IOException if the file cannot be read
    * @throws IllegalArgumentException if the file is not a grad4j checkpoint or does not fit the
@@ -147,6 +154,17 @@ public final class Checkpoint {
     }
     long[] loaderState = decode(path, rng.get("rng.loader"), "rng.loader");
     long[] modelRng = decode(path, rng.get("rng.model"), "rng.model");
+    boolean savedAdversarial = rng.containsKey(ADVERSARIAL_RNG);
+    if (savedAdversarial && trainer.adversarial() == null) {
+      throw mismatch(
+          path, "it was made with adversarial training and the trainer trains on clean data");
+    }
+    if (!savedAdversarial && trainer.adversarial() != null) {
+      throw mismatch(
+          path, "it was made without adversarial training and the trainer trains adversarially");
+    }
+    long[] adversarialRng =
+        savedAdversarial ? decode(path, rng.get(ADVERSARIAL_RNG), ADVERSARIAL_RNG) : null;
     if (trainer.scheduler() == null && !scheduler.isEmpty()) {
       throw mismatch(path, "it has a learning-rate schedule and the trainer has none");
     }
@@ -171,6 +189,9 @@ public final class Checkpoint {
       }
     }
     trainer.generator().setState(modelRng);
+    if (adversarialRng != null) {
+      trainer.adversarial().attack().generator().setState(adversarialRng);
+    }
     trainer.restore(
         new Trainer.Position(
             epoch,

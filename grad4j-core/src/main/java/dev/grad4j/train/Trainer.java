@@ -40,7 +40,8 @@ import java.util.List;
  *
  * <p><b>Randomness.</b> The loader's generator draws each epoch's order; the model's own randomness
  * (dropout) comes from {@link #generator()}, {@link Generator#getDefault()} unless set with {@link
- * #generator(Generator)}. Both are saved in checkpoints.
+ * #generator(Generator)}. Both are saved in checkpoints, and so is the random-start generator of
+ * {@link #adversarial(AdversarialTraining) adversarial training}.
  */
 public final class Trainer {
 
@@ -128,6 +129,7 @@ public final class Trainer {
   private final Dataset test;
   private LRScheduler scheduler;
   private Generator generator = Generator.getDefault();
+  private AdversarialTraining adversarial;
   private int evalBatchSize = 1000;
   private volatile boolean stopRequested;
   private boolean stopped;
@@ -177,6 +179,21 @@ public final class Trainer {
     }
     this.generator = generator;
     return this;
+  }
+
+  /**
+   * Trains on adversarial examples made by {@code adversarial} for each batch (null: on the clean
+   * batches). The training loss and accuracy of {@link Progress} and {@link EpochResult} are then
+   * those on the batches trained on. Returns this.
+   */
+  public Trainer adversarial(AdversarialTraining adversarial) {
+    this.adversarial = adversarial;
+    return this;
+  }
+
+  /** The adversarial training, or null. */
+  public AdversarialTraining adversarial() {
+    return adversarial;
   }
 
   /** Sets the batch size used to evaluate the test set (default 1000). Returns this. */
@@ -329,8 +346,9 @@ public final class Trainer {
     return results;
   }
 
-  private void trainStep(Batch b) {
+  private void trainStep(Batch clean) {
     model.train();
+    Batch b = adversarial == null ? clean : adversarial.perturb(model, clean);
     optimizer.zeroGrad();
     Tensor logits = model.forward(b.inputs());
     Tensor loss = Losses.crossEntropy(logits, b.labels());

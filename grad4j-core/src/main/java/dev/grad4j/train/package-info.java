@@ -1,9 +1,10 @@
 /**
  * Training networks with a few lines of code: {@link dev.grad4j.train.Models} (the seed MLP and a
  * small CNN), {@link dev.grad4j.train.Trainer} (the training loop, with progress, per-epoch test
- * accuracy and {@link dev.grad4j.train.Trainer#evaluate evaluation}), and {@link
+ * accuracy and {@link dev.grad4j.train.Trainer#evaluate evaluation}), {@link
  * dev.grad4j.train.Checkpoint} (everything needed to resume training exactly, in one safetensors
- * file).
+ * file), and {@link dev.grad4j.train.AdversarialTraining} (training on FGSM or PGD examples, the
+ * standard defence against them).
  *
  * <pre>{@code
  * var model = Models.mlp(new Generator(1));
