@@ -140,18 +140,39 @@ final class Reductions {
     return keepDim ? result : result.squeeze(d);
   }
 
-  // (x - m) - log(sum(exp(x - m))): the shift is taken off before the log is subtracted, so that in
-  // float32 the result is not rounded at the magnitude of x (x - logsumexp(x) would be).
+  // One fused kernel per row: (x - m) - log(sum(exp(x - m))), the shift taken off before the log
+  // is subtracted so that in float32 the result is not rounded at the magnitude of x. The
+  // gradient, g - softmax(x)·sum(g), is built from tensor ops on the saved output, so it is
+  // differentiable again.
   static Tensor logSoftmax(Tensor x, int dim) {
     int d = Shapes.dim("logSoftmax", dim, x.dim());
-    Tensor shifted = x.sub(shift(x, d));
-    return shifted.sub(shifted.exp().sum(d, true).log());
+    Tensor y = softmaxKernel(true, x, d);
+    return record(
+        "logSoftmax",
+        y,
+        new Tensor[] {x},
+        saved(y),
+        g -> new Tensor[] {g.sub(y.exp().mul(g.sum(d, true)))});
   }
 
+  // exp(x - m) / sum(exp(x - m)) in one kernel per row; the gradient is y·(g - sum(g·y)).
   static Tensor softmax(Tensor x, int dim) {
     int d = Shapes.dim("softmax", dim, x.dim());
-    Tensor e = x.sub(shift(x, d)).exp();
-    return e.div(e.sum(d, true));
+    Tensor y = softmaxKernel(false, x, d);
+    return record(
+        "softmax",
+        y,
+        new Tensor[] {x},
+        saved(y),
+        g -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(d, true)))});
+  }
+
+  private static Tensor softmaxKernel(boolean log, Tensor x, int d) {
+    Tensor out = Tensor.empty(x.dtype(), x.shapeRef());
+    if (x.numel() > 0) {
+      Tensor.backend().softmax(log, x.strided(), d, out.strided());
+    }
+    return out;
   }
 
   static Tensor sumToShape(Tensor x, int[] target) {

@@ -1146,6 +1146,20 @@ public final class Tensor {
   }
 
   /**
+   * The windows of all images side by side: an input [N, C, H, W] gives [C·kh·kw, N·L], whose
+   * column {@code n·L + l} is column l of image n's {@link #unfold(int[], int[], int[], int[])
+   * unfold}. A convolution over the whole batch is then one matrix product, weight [out, C·kh·kw]
+   * times this, instead of N small ones. The gradient is fold, as for unfold.
+   *
+   * @throws IllegalArgumentException as {@link #unfold(int[], int[], int[], int[])}, and for an
+   *     input that is not 4-D
+   */
+  public Tensor unfoldColumns(int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+    return Windows.unfoldColumns(
+        this, Windows.geometry("unfoldColumns", kernelSize, stride, padding, dilation));
+  }
+
+  /**
    * Sums sliding windows back into an image (col2im), as PyTorch's {@code
    * torch.nn.functional.fold}: the adjoint of {@link #unfold}. An input [N, C·kh·kw, L] becomes [N,
    * C, H, W] with (H, W) = {@code outputSize}; every entry is added to the input position that

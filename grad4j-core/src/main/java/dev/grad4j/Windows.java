@@ -3,6 +3,7 @@ package dev.grad4j;
 import static dev.grad4j.Recorder.record;
 import static dev.grad4j.Recorder.saved;
 
+import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.Window2d;
 
 /**
@@ -73,6 +74,38 @@ final class Windows {
     Tensor out = Tensor.empty(x.dtype(), Shapes.checkShape("unfold", new int[] {n, rows, blocks}));
     Tensor.backend().unfold(x.strided(), g, padValue, out.strided());
     return record("unfold", out, new Tensor[] {x}, saved(), gr -> new Tensor[] {fold(gr, h, w, g)});
+  }
+
+  // [C·kh·kw, N·L]: the kernel writes unfold's [N, C·kh·kw, L] entries through a permuted view of
+  // a [C·kh·kw, N, L] buffer, so no copy is made. The gradient folds the same view of g.
+  static Tensor unfoldColumns(Tensor x, Window2d g) {
+    if (x.dim() != 4) {
+      throw new IllegalArgumentException(
+          "unfoldColumns: expected an input [N, C, H, W], got " + Shapes.format(x.shapeRef()));
+    }
+    int n = x.shapeRef()[0];
+    int h = x.shapeRef()[2];
+    int w = x.shapeRef()[3];
+    checkFits("unfoldColumns", g, x.shapeRef(), h, w);
+    int rows = Math.multiplyExact(x.shapeRef()[1], g.kernelSize());
+    int blocks = Math.multiplyExact(g.outH(h), g.outW(w));
+    Tensor out =
+        Tensor.empty(
+            x.dtype(),
+            Shapes.checkShape("unfoldColumns", new int[] {rows, Math.multiplyExact(n, blocks)}));
+    Strided perImage =
+        new Strided(
+            out.strided().storage(),
+            new int[] {n, rows, blocks},
+            new int[] {blocks, n * blocks, 1},
+            0);
+    Tensor.backend().unfold(x.strided(), g, 0, perImage);
+    return record(
+        "unfoldColumns",
+        out,
+        new Tensor[] {x},
+        saved(),
+        gr -> new Tensor[] {fold(gr.reshape(rows, n, blocks).permute(1, 0, 2), h, w, g)});
   }
 
   static Tensor fold(Tensor cols, int h, int w, Window2d g) {

@@ -264,6 +264,12 @@ class OpGradientTest {
             in -> in[0].unfold(two, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, -1),
             n(2, 1, 4, 6)));
     cs.add(
+        c(
+            "unfoldColumns",
+            "k2 s1 p1 batch 2",
+            in -> in[0].unfoldColumns(two, one, one, one),
+            n(2, 2, 3, 3)));
+    cs.add(
         c("fold", "k2 s1 p1", in -> in[0].fold(new int[] {3, 3}, two, one, one, one), n(1, 8, 16)));
     cs.add(
         c(
@@ -319,6 +325,15 @@ class OpGradientTest {
     cs.add(c("sin", "", in -> in[0].sin(), n(2, 3)));
     cs.add(c("cos", "", in -> in[0].cos(), n(2, 3)));
     cs.add(c("erf", "", in -> in[0].erf(), n(2, 3)));
+    cs.add(
+        c(
+            "unfoldColumns",
+            "squared",
+            in ->
+                in[0]
+                    .unfoldColumns(new int[] {2}, new int[] {1}, new int[] {1}, new int[] {1})
+                    .square(),
+            n(2, 1, 3, 3)));
     cs.add(
         c(
             "unfold",

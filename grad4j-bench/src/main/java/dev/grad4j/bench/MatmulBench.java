@@ -2,6 +2,7 @@ package dev.grad4j.bench;
 
 import dev.grad4j.Generator;
 import dev.grad4j.Tensor;
+import dev.grad4j.cli.OpenBlas;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;

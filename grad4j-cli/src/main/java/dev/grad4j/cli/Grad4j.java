@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       AttackCommand.class,
       SaliencyCommand.class,
       VisualizeCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "New here? Start with: grad4j train  (then: grad4j explain)"})

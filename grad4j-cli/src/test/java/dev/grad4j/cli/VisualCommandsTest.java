@@ -40,11 +40,11 @@ class VisualCommandsTest {
     Path dot = dir.resolve("pics/mlp.dot");
     Run r = run("graph", "--model", "mlp", "--out", dot.toString());
     assertEquals(0, r.exitCode(), r.err());
-    // 21 ops, 6 parameters, 3 inputs, 30 edges: counted in GraphDotTest.
+    // 17 ops, 6 parameters, 2 inputs, 24 edges: counted in GraphDotTest.
     assertTrue(
-        r.out().contains("21 ops, 6 parameters, 3 inputs without gradient, 30 edges"), r.out());
+        r.out().contains("17 ops, 6 parameters, 2 inputs without gradient, 24 edges"), r.out());
     String text = Files.readString(dot);
-    assertEquals(30, text.lines().filter(l -> l.contains(" -> ")).count());
+    assertEquals(24, text.lines().filter(l -> l.contains(" -> ")).count());
     assertTrue(text.contains("1.weight"), text);
     if (GraphCommand.findOnPath("dot") != null) {
       assertTrue(r.out().contains("Drew "), r.out());

@@ -28,6 +28,13 @@ public interface Backend {
   void reduce(ReduceOp op, Strided x, boolean[] reduced, Strided out);
 
   /**
+   * Softmax ({@code log} false) or log-softmax along {@code dim}: each row along dim is shifted by
+   * its max (by 0 when the max is infinite), exponentiated and normalised to sum 1 (or has the log
+   * of its sum subtracted). {@code x} and {@code out} have the same shape.
+   */
+  void softmax(boolean log, Strided x, int dim, Strided out);
+
+  /**
    * Index of the first maximum (or minimum) along {@code dim}; {@code out} has x's shape with that
    * dim set to 1. NaN counts as the largest (and smallest) value, as in PyTorch.
    */

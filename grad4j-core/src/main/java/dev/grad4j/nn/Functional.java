@@ -62,7 +62,8 @@ public final class Functional {
    * with weight [out, C/groups, kh, kw] and an optional bias [out], giving [N, out, outH, outW]
    * with outH = ⌊(H + 2·padH - dilationH·(kh - 1) - 1) / strideH⌋ + 1 (likewise outW). Padding is
    * with zeros. With groups g, the channels are split into g groups convolved separately, and out
-   * must be a multiple of g. Computed as {@link Tensor#unfold} → matmul → reshape, so it is
+   * must be a multiple of g. Computed as {@link Tensor#unfoldColumns} → one matmul for the whole
+   * batch (with groups: {@link Tensor#unfold} → a batched matmul per group), so it is
    * differentiable to any order. Stride, padding and dilation are one value or a (height, width)
    * pair.
    */
@@ -131,13 +132,17 @@ public final class Functional {
     int[] k = {kh, kw};
     Geometry g = Geometry.of(op, x, k, stride, padding, dilation);
     int n = x.size(0);
-    Tensor cols = x.unfold(k, g.stride, g.padding, g.dilation); // [N, C·kh·kw, L]
     int per = channels / groups * kh * kw;
     int blocks = g.outH * g.outW;
     Tensor y;
     if (groups == 1) {
-      y = weight.reshape(out, per).matmul(cols);
+      // One product over the whole batch: [out, C·kh·kw] x [C·kh·kw, N·L], so the matrix kernel
+      // gets long rows, and the weight gradient is one product with k = N·L (no per-image
+      // products summed afterwards). The result is viewed as [N, out, L] without a copy.
+      Tensor cols = x.unfoldColumns(k, g.stride, g.padding, g.dilation);
+      y = weight.reshape(out, per).matmul(cols).reshape(out, n, blocks).permute(1, 0, 2);
     } else {
+      Tensor cols = x.unfold(k, g.stride, g.padding, g.dilation); // [N, C·kh·kw, L]
       y =
           weight
               .reshape(groups, out / groups, per)

@@ -52,16 +52,14 @@ class GraphDotTest {
    * <ul>
    *   <li>Each Linear is x·Wᵀ + b: {@code permute} (Wᵀ), {@code matmul}, {@code add}: 3 × 3 = 9
    *       ops, 15 edges (1 + 2 + 2 each). Two ReLUs: 2 ops, 2 edges.
-   *   <li>logSoftmax(z) = s − log Σ exp s with s = z − max z (the max is a constant, no gradient):
-   *       {@code sub, exp, sum, log, sub}: 5 ops, 2 + 1 + 1 + 1 + 2 = 7 edges.
+   *   <li>logSoftmax(z) is one fused op: 1 op, 1 edge.
    *   <li>nll picks −logp[i, y_i]: {@code gather} (the index is not a tensor input), {@code
    *       reshape} (squeeze), {@code neg}: 3 ops, 3 edges.
    *   <li>the batch mean: {@code sum} then {@code div} by the count (a constant): 2 ops, 3 edges.
    * </ul>
    *
-   * So 21 ops, 6 parameters (3 weights, 3 biases), 3 inputs needing no gradient (the flattened
-   * images [64, 784], the softmax shift [64, 1], the count []): 30 nodes; 15 + 2 + 7 + 3 + 3 = 30
-   * edges.
+   * So 17 ops, 6 parameters (3 weights, 3 biases), 2 inputs needing no gradient (the flattened
+   * images [64, 784] and the count []): 25 nodes; 15 + 2 + 1 + 3 + 3 = 24 edges.
    */
   @Test
   void seedMlpTrainingStepHasTheHandCountedNodesAndEdges() {
@@ -69,19 +67,19 @@ class GraphDotTest {
     Tensor loss = mlpStep(model);
     GraphDot.Graph g = GraphDot.of(loss).names(model).graph();
 
-    assertEquals(21, g.count(Kind.OP));
+    assertEquals(17, g.count(Kind.OP));
     assertEquals(6, g.count(Kind.PARAMETER));
-    assertEquals(3, g.count(Kind.INPUT));
-    assertEquals(30, g.vertices().size());
-    assertEquals(30, g.edges().size());
+    assertEquals(2, g.count(Kind.INPUT));
+    assertEquals(25, g.vertices().size());
+    assertEquals(24, g.edges().size());
     assertEquals(
-        "{add=3, div=1, exp=1, gather=1, log=1, matmul=3, neg=1, permute=3, relu=2, reshape=1,"
-            + " sub=2, sum=2}",
+        "{add=3, div=1, gather=1, logSoftmax=1, matmul=3, neg=1, permute=3, relu=2, reshape=1,"
+            + " sum=1}",
         opCounts(g).toString());
 
     String dot = GraphDot.of(loss).names(model).toDot();
-    assertEquals(30, dot.lines().filter(l -> l.contains(" -> ")).count());
-    assertEquals(30, dot.lines().filter(l -> l.contains("[label=")).count());
+    assertEquals(24, dot.lines().filter(l -> l.contains(" -> ")).count());
+    assertEquals(25, dot.lines().filter(l -> l.contains("[label=")).count());
     for (String p : model.namedParameters().keySet()) {
       assertTrue(dot.contains("\"" + p + "\\n"), p + " is not named in\n" + dot);
     }
@@ -105,8 +103,8 @@ class GraphDotTest {
   void withoutParameterNamesLeavesAreCalledLeafAndInputsCanBeHidden() {
     Sequential model = Models.mlp(new Generator(1));
     GraphDot.Graph g = GraphDot.of(mlpStep(model)).inputs(false).graph();
-    assertEquals(27, g.vertices().size());
-    assertEquals(27, g.edges().size());
+    assertEquals(23, g.vertices().size());
+    assertEquals(22, g.edges().size());
     assertEquals(
         6, g.vertices().stream().filter(v -> v.name().equals("leaf")).count(), g.toString());
   }
@@ -124,9 +122,11 @@ class GraphDotTest {
             .filter(v -> v.kind() == Kind.PARAMETER)
             .map(Vertex::name)
             .collect(java.util.stream.Collectors.toSet()));
-    // Windows are unfolded (im2col) for the second convolution and both max-pools; the first
-    // convolution unfolds the images, which need no gradient, so that unfold is not recorded.
-    assertEquals(3, opCounts(g).get("unfold"));
+    // Windows are unfolded (im2col) for both max-pools, and side by side for the whole batch
+    // (unfoldColumns) for the second convolution; the first convolution unfolds the images, which
+    // need no gradient, so that unfold is not recorded.
+    assertEquals(2, opCounts(g).get("unfold"));
+    assertEquals(1, opCounts(g).get("unfoldColumns"));
   }
 
   /** The lecture's worked example (seed 001): values forward, gradients after backward. */
@@ -231,8 +231,8 @@ class GraphDotTest {
     assertTrue(text.contains("<svg"), text);
     assertTrue(text.contains("1.weight"), "the SVG names the parameters");
     // Graphviz draws one <g class="node"> per node and one <g class="edge"> per edge.
-    assertEquals(30, count(text, "class=\"node\""));
-    assertEquals(30, count(text, "class=\"edge\""));
+    assertEquals(25, count(text, "class=\"node\""));
+    assertEquals(24, count(text, "class=\"edge\""));
   }
 
   private static int count(String text, String needle) {

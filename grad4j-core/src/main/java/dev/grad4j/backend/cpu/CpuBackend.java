@@ -10,10 +10,12 @@ import dev.grad4j.backend.UnaryOp;
 import dev.grad4j.backend.Window2d;
 
 /**
- * The pure-Java CPU backend. Elementwise kernels stream rows through float64 scratch buffers (so
- * float32 math is done in float64 and rounded once). float32 matmul runs the Vector API kernel of
- * {@link Sgemm} on the operands as they lie; float64 (and tiny float32) matmul runs an i-k-j loop,
- * split over rows across the shared pool.
+ * The pure-Java CPU backend. float32 elementwise ops, reductions, softmax and im2col/col2im take
+ * the Vector API fast paths of {@link FloatPaths} and {@link FloatWindows} when their operands fit;
+ * everything else streams rows through float64 scratch buffers (so float32 math is done in float64
+ * and rounded once). float32 matmul runs the Vector API kernel of {@link Sgemm} on the operands as
+ * they lie; float64 (and tiny float32) matmul runs an i-k-j loop, split over rows across the shared
+ * pool.
  */
 public final class CpuBackend implements Backend {
 
@@ -28,11 +30,17 @@ public final class CpuBackend implements Backend {
     int sx = walk.innerStride(0);
     int so = walk.innerStride(1);
     if (op == UnaryOp.IDENTITY && x.storage().dtype() == out.storage().dtype()) {
+      if (FloatPaths.transposedCopy(x, out)) {
+        return;
+      }
       // A same-dtype copy moves elements as they are: no float64 round trip, so every bit
       // (signaling NaN payloads included) survives.
       walk.forEachRow(
           new int[] {x.offset(), out.offset()},
           (off, n) -> Rows.copy(x.storage(), off[0], sx, out.storage(), off[1], so, n));
+      return;
+    }
+    if (FloatPaths.unary(op, p, q, x, out)) {
       return;
     }
     double[] buf = scratch(out);
@@ -47,6 +55,9 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+    if (FloatPaths.binary(op, a, b, out)) {
+      return;
+    }
     Odometer walk = new Odometer(out.shape(), a.strides(), b.strides(), out.strides());
     double[] bufA = scratch(out);
     double[] bufB = scratch(out);
@@ -95,6 +106,9 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void reduce(ReduceOp op, Strided x, boolean[] reduced, Strided out) {
+    if (FloatPaths.reduce(op, x, reduced, out)) {
+      return;
+    }
     int rank = x.shape().length;
     int keptRank = 0;
     for (boolean r : reduced) {
@@ -138,6 +152,60 @@ public final class CpuBackend implements Backend {
             out.storage().set(off[1] + i * so, acc[0]);
           }
         });
+  }
+
+  @Override
+  public void softmax(boolean log, Strided x, int dim, Strided out) {
+    if (FloatPaths.softmax(log, x, dim, out)) {
+      return;
+    }
+    // Any dtype and layout: one row along dim at a time, in float64, rounded once on store.
+    int[] outerShape = x.shape().clone();
+    outerShape[dim] = 1;
+    int len = x.shape()[dim];
+    int sx = x.strides()[dim];
+    int so = out.strides()[dim];
+    Storage xs = x.storage();
+    Storage os = out.storage();
+    double[] row = new double[len];
+    Odometer walk = new Odometer(outerShape, x.strides(), out.strides());
+    walk.forEachRow(
+        new int[] {x.offset(), out.offset()},
+        (off, n) -> {
+          for (int i = 0; i < n; i++) {
+            int xStart = off[0] + i * walk.innerStride(0);
+            int oStart = off[1] + i * walk.innerStride(1);
+            Rows.load(xs, xStart, sx, len, row);
+            softmaxRow(log, row, len, os.dtype() == DType.FLOAT32);
+            Rows.store(row, len, os, oStart, so);
+          }
+        });
+  }
+
+  // Shifts by the max (0 when infinite), exponentiates, sums, then divides (or subtracts the log
+  // of the sum). In float32 each intermediate is rounded to float32 as the composite ops would.
+  private static void softmaxRow(boolean log, double[] row, int len, boolean float32) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < len; j++) {
+      max = Math.max(max, row[j]);
+    }
+    double shift = Double.isInfinite(max) ? 0 : max;
+    double sum = 0;
+    for (int j = 0; j < len; j++) {
+      double shifted = round(row[j] - shift, float32);
+      double e = round(Math.exp(shifted), float32);
+      sum += e;
+      row[j] = log ? shifted : e;
+    }
+    sum = round(sum, float32);
+    double logSum = round(Math.log(sum), float32);
+    for (int j = 0; j < len; j++) {
+      row[j] = log ? row[j] - logSum : row[j] / sum;
+    }
+  }
+
+  private static double round(double v, boolean float32) {
+    return float32 ? (float) v : v;
   }
 
   @Override
@@ -343,6 +411,9 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void unfold(Strided x, Window2d w, double padValue, Strided out) {
+    if (FloatWindows.unfold(x, w, padValue, out)) {
+      return;
+    }
     int channels = x.shape()[1];
     int h = x.shape()[2];
     int width = x.shape()[3];
@@ -366,7 +437,7 @@ public final class CpuBackend implements Backend {
             for (int ki = 0; ki < w.kernelH(); ki++) {
               for (int kj = 0; kj < w.kernelW(); kj++) {
                 int colOff = kj * w.dilationW() - w.padW();
-                valid(colOff, w.strideW(), width, ow, range);
+                FloatWindows.valid(colOff, w.strideW(), width, ow, range);
                 int outRow = out.offset() + n * os[0] + (c * k + ki * w.kernelW() + kj) * os[1];
                 for (int i = 0; i < oh; i++) {
                   int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
@@ -387,6 +458,9 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void fold(Strided cols, Window2d w, Strided out) {
+    if (FloatWindows.fold(cols, w, out)) {
+      return;
+    }
     int channels = out.shape()[1];
     int h = out.shape()[2];
     int width = out.shape()[3];
@@ -410,7 +484,7 @@ public final class CpuBackend implements Backend {
             for (int ki = 0; ki < w.kernelH(); ki++) {
               for (int kj = 0; kj < w.kernelW(); kj++) {
                 int colOff = kj * w.dilationW() - w.padW();
-                valid(colOff, w.strideW(), width, ow, range);
+                FloatWindows.valid(colOff, w.strideW(), width, ow, range);
                 int count = range[1] - range[0];
                 int colRow = cols.offset() + n * cs[0] + (c * k + ki * w.kernelW() + kj) * cs[1];
                 for (int i = 0; i < oh && count > 0; i++) {
@@ -431,14 +505,6 @@ public final class CpuBackend implements Backend {
             }
           }
         });
-  }
-
-  // The windows j in [range[0], range[1]) whose column j·stride + offset lies in [0, size).
-  private static void valid(int offset, int stride, int size, int windows, int[] range) {
-    int lo = offset >= 0 ? 0 : Math.ceilDiv(-offset, stride);
-    int hi = size - 1 - offset < 0 ? 0 : Math.floorDiv(size - 1 - offset, stride) + 1;
-    range[0] = Math.min(lo, windows);
-    range[1] = Math.max(range[0], Math.min(hi, windows));
   }
 
   // Planes per task: about 2^15 elements of work each.

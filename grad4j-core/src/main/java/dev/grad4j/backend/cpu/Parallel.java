@@ -1,8 +1,10 @@
 package dev.grad4j.backend.cpu;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
+import java.util.function.Supplier;
 
 /**
  * The shared thread pool of the CPU backend. Its size comes from the environment variable {@code
@@ -11,10 +13,10 @@ import java.util.concurrent.RecursiveAction;
  */
 public final class Parallel {
   private static final int THREADS = configuredThreads();
-  private static final ForkJoinPool POOL =
-      THREADS > 1
-          ? new ForkJoinPool(THREADS, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, false)
-          : null;
+  // One pool per thread count in use (the configured one, and any a benchmark asks for).
+  private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+  // The thread count in force: the configured one, or a benchmark's override (withThreads).
+  private static volatile int active = THREADS;
 
   /** A range of work {@code [from, to)}. */
   public interface Range {
@@ -25,7 +27,36 @@ public final class Parallel {
 
   /** The number of threads the backend uses. */
   public static int threads() {
-    return THREADS;
+    return active;
+  }
+
+  /**
+   * Runs {@code body} with the backend using {@code n} threads instead of the configured count, for
+   * benchmarks and tests that compare thread counts in one process. Not for concurrent use: the
+   * count is global while {@code body} runs.
+   */
+  public static synchronized <T> T withThreads(int n, Supplier<T> body) {
+    if (n < 1) {
+      throw new IllegalArgumentException("withThreads: thread count must be >= 1, got " + n);
+    }
+    int saved = active;
+    active = n;
+    try {
+      return body.get();
+    } finally {
+      active = saved;
+    }
+  }
+
+  private static ForkJoinPool pool(int n) {
+    return POOLS.computeIfAbsent(
+        n, k -> new ForkJoinPool(k, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, false));
+  }
+
+  // Whether the caller already runs inside one of the pools (nested work stays on its thread).
+  private static boolean inPool() {
+    ForkJoinPool current = ForkJoinTask.getPool();
+    return current != null && POOLS.containsValue(current);
   }
 
   /**
@@ -33,8 +64,9 @@ public final class Parallel {
    * pieces smaller than {@code grain}.
    */
   public static void forRange(int n, int grain, Range body) {
-    int pieces = POOL == null ? 1 : Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
-    if (pieces <= 1 || ForkJoinTask.getPool() == POOL) {
+    int threads = active;
+    int pieces = threads <= 1 ? 1 : Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+    if (pieces <= 1 || inPool()) {
       body.run(0, n);
       return;
     }
@@ -50,13 +82,14 @@ public final class Parallel {
             }
           };
     }
-    POOL.invoke(
-        new RecursiveAction() {
-          @Override
-          protected void compute() {
-            invokeAll(tasks);
-          }
-        });
+    pool(threads)
+        .invoke(
+            new RecursiveAction() {
+              @Override
+              protected void compute() {
+                invokeAll(tasks);
+              }
+            });
   }
 
   private static int configuredThreads() {

@@ -1,4 +1,4 @@
-package dev.grad4j.bench;
+package dev.grad4j.cli;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -10,12 +10,14 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The system OpenBLAS's {@code cblas_sgemm}, called through the FFM API, for side-by-side
- * comparisons. Only the benchmark module uses it; grad4j itself never loads native code.
+ * comparisons ({@code grad4j bench} and the benchmark module); grad4j's own kernels never load
+ * native code.
  *
  * <p>OpenBLAS reads {@code OPENBLAS_CORETYPE} and {@code OPENBLAS_NUM_THREADS} from the environment
- * when it loads, so set them in the shell (for example {@code OPENBLAS_CORETYPE=SkylakeX} on an
- * AVX-512 machine it does not recognise, {@code Haswell} on AVX2); {@link #coreName()} reports the
- * kernels actually in use.
+ * when it loads. Older releases do not recognise newer AVX-512 CPUs and fall back to their AVX2
+ * (Haswell) kernels, so when the JVM's preferred vector is 512 bits wide and {@code
+ * OPENBLAS_CORETYPE} is unset, this class sets it to {@code SkylakeX} (through libc's {@code
+ * setenv}) before loading the library. {@link #coreName()} reports the kernels actually in use.
  */
 public final class OpenBlas {
   private static final int ROW_MAJOR = 101;
@@ -40,6 +42,7 @@ public final class OpenBlas {
 
   private static OpenBlas load() {
     try {
+      preferAvx512Kernels();
       SymbolLookup lib = SymbolLookup.libraryLookup("libopenblas.so.0", Arena.global());
       Linker linker = Linker.nativeLinker();
       ValueLayout i = ValueLayout.JAVA_INT;
@@ -59,6 +62,38 @@ public final class OpenBlas {
     } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
       return null;
     }
+  }
+
+  private static void preferAvx512Kernels() {
+    if (System.getenv("OPENBLAS_CORETYPE") != null
+        || jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() < 512) {
+      return;
+    }
+    Linker linker = Linker.nativeLinker();
+    linker
+        .defaultLookup()
+        .find("setenv")
+        .ifPresent(
+            setenv -> {
+              MethodHandle h =
+                  linker.downcallHandle(
+                      setenv,
+                      FunctionDescriptor.of(
+                          ValueLayout.JAVA_INT,
+                          ValueLayout.ADDRESS,
+                          ValueLayout.ADDRESS,
+                          ValueLayout.JAVA_INT));
+              try (Arena arena = Arena.ofConfined()) {
+                int unused =
+                    (int)
+                        h.invokeExact(
+                            arena.allocateFrom("OPENBLAS_CORETYPE"),
+                            arena.allocateFrom("SkylakeX"),
+                            0);
+              } catch (Throwable t) {
+                // Keep OpenBLAS's own choice.
+              }
+            });
   }
 
   /** The kernel family OpenBLAS chose (e.g. "SkylakeX", "Haswell"). */

@@ -1,0 +1,315 @@
+package dev.grad4j.cli;
+
+import dev.grad4j.Generator;
+import dev.grad4j.Tensor;
+import dev.grad4j.autograd.GradMode;
+import dev.grad4j.backend.cpu.Parallel;
+import dev.grad4j.nn.Functional;
+import dev.grad4j.nn.Losses;
+import dev.grad4j.nn.Sequential;
+import dev.grad4j.optim.SGD;
+import dev.grad4j.train.Models;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.function.Supplier;
+
+/**
+ * The measurements behind {@code grad4j bench}: GEMM, memory-bound ops against a plain Java triad
+ * loop, convolution layers, whole MLP and CNN training steps, per-op overhead and GC share, each
+ * against OpenBLAS's {@code cblas_sgemm} where that applies and the library is installed.
+ *
+ * <p>Every figure is the best of several timed runs after warm-up runs, so that a busy machine
+ * disturbs it less; thread counts are switched in-process with {@link Parallel#withThreads}.
+ */
+final class SpeedBench {
+  /** Sizes of one run: the full set, or the quick one (a few seconds, for tests). */
+  record Sizes(int gemmN, int memoryFloats, int batch, int warmups, long warmupNanos, int runs) {
+    static final Sizes FULL = new Sizes(1024, 1 << 24, 64, 3, 1_000_000_000L, 7);
+    static final Sizes QUICK = new Sizes(128, 1 << 16, 4, 1, 0, 2);
+  }
+
+  private final Sizes sizes;
+  private final OpenBlas blas;
+  private final Generator gen = new Generator(42);
+
+  SpeedBench(Sizes sizes, OpenBlas blas) {
+    this.sizes = sizes;
+    this.blas = blas;
+  }
+
+  /**
+   * Best wall time of {@code runs} calls, in seconds, after at least {@code warmups} calls and
+   * {@code warmupNanos} of calls (so that the JIT has compiled the vector kernels).
+   */
+  static double bestSeconds(int warmups, long warmupNanos, int runs, Runnable body) {
+    long start = System.nanoTime();
+    for (int i = 0; i < warmups || System.nanoTime() - start < warmupNanos; i++) {
+      body.run();
+    }
+    double best = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      body.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
+  }
+
+  /**
+   * Like {@link #bestSeconds(int, long, int, Runnable)}, timing only {@code body} after an untimed
+   * setup.
+   */
+  static <T> double bestSeconds(
+      int warmups,
+      long warmupNanos,
+      int runs,
+      Supplier<T> setup,
+      java.util.function.Consumer<T> body) {
+    long start = System.nanoTime();
+    for (int i = 0; i < warmups || System.nanoTime() - start < warmupNanos; i++) {
+      body.accept(setup.get());
+    }
+    double best = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < runs; i++) {
+      T input = setup.get();
+      long t0 = System.nanoTime();
+      body.accept(input);
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
+  }
+
+  private double time(Runnable body) {
+    return bestSeconds(sizes.warmups(), sizes.warmupNanos(), sizes.runs(), body);
+  }
+
+  static <T> T withThreads(int threads, Supplier<T> body) {
+    return Parallel.withThreads(threads, body);
+  }
+
+  // ---------------------------------------------------------------- GEMM
+
+  /** Seconds for one grad4j float32 [n, n] x [n, n] product. */
+  double gemm(int n) {
+    Tensor a = Tensor.randn(gen, n, n);
+    Tensor b = Tensor.randn(gen, n, n);
+    return noGrad(() -> time(() -> a.matmul(b)));
+  }
+
+  /** Seconds for one OpenBLAS sgemm C[m, n] = A[m, k] B[k, n] with {@code threads} threads. */
+  double blasGemm(int threads, int m, int n, int k) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment a = OpenBlas.copy(arena, Tensor.randn(gen, m * k).toFloatArray());
+      MemorySegment b = OpenBlas.copy(arena, Tensor.randn(gen, k * n).toFloatArray());
+      MemorySegment c = OpenBlas.copy(arena, new float[m * n]);
+      blas.setThreads(threads);
+      return time(() -> blas.sgemm(false, false, m, n, k, a, b, c));
+    }
+  }
+
+  // ---------------------------------------------------------------- memory-bound ops
+
+  /** One memory-bound op: its name, bytes moved, and time. */
+  record MemoryRow(String name, double bytes, double seconds) {
+    double gbPerSecond() {
+      return bytes / seconds / 1e9;
+    }
+  }
+
+  /** A plain Java triad loop a[i] = b[i] + s·c[i] over the given floats, split over threads. */
+  MemoryRow triad(int threads) {
+    int n = sizes.memoryFloats();
+    float[] a = new float[n];
+    float[] b = Tensor.randn(gen, n).toFloatArray();
+    float[] c = Tensor.randn(gen, n).toFloatArray();
+    float s = 1.5f;
+    double t =
+        withThreads(
+            threads,
+            () ->
+                time(
+                    () ->
+                        Parallel.forRange(
+                            n,
+                            n / threads,
+                            (from, to) -> {
+                              for (int i = from; i < to; i++) {
+                                a[i] = b[i] + s * c[i];
+                              }
+                            })));
+    return new MemoryRow("triad (plain Java loop)", 12.0 * n, t);
+  }
+
+  /** The elementwise ops, reductions and softmax on the same number of floats. */
+  MemoryRow[] memoryOps(int threads) {
+    int n = sizes.memoryFloats();
+    int side = (int) Math.sqrt(n);
+    Tensor x = Tensor.randn(gen, side, side);
+    Tensor y = Tensor.randn(gen, side, side);
+    Tensor row = Tensor.randn(gen, side);
+    Tensor yt = Tensor.randn(gen, side, side).t();
+    double f = 4.0 * side * side; // bytes of one operand
+    return withThreads(
+        threads,
+        () ->
+            noGrad(
+                () ->
+                    new MemoryRow[] {
+                      new MemoryRow("add  x + y", 3 * f, time(() -> x.add(y))),
+                      new MemoryRow("mul  x * 2", 2 * f, time(() -> x.mul(2))),
+                      new MemoryRow("relu", 2 * f, time(x::relu)),
+                      new MemoryRow("exp", 2 * f, time(x::exp)),
+                      new MemoryRow("tanh", 2 * f, time(x::tanh)),
+                      new MemoryRow("sigmoid", 2 * f, time(x::sigmoid)),
+                      new MemoryRow("sum (all)", f, time(x::sum)),
+                      new MemoryRow("sum (rows)", f, time(() -> x.sum(1))),
+                      new MemoryRow("softmax (rows)", 2 * f, time(() -> x.softmax(1))),
+                      new MemoryRow("broadcast add x + row", 2 * f, time(() -> x.add(row))),
+                      new MemoryRow("transposed add x + y^T", 3 * f, time(() -> x.add(yt))),
+                    }));
+  }
+
+  // ---------------------------------------------------------------- convolution
+
+  /** One conv layer of the CNN: forward and backward times and the FLOPs of each. */
+  record ConvRow(String name, double flops, double forward, double backward, double blasSeconds) {}
+
+  /** The CNN's two conv layers at the batch size: 1→32 on 28×28 and 32→64 on 13×13, 3×3. */
+  ConvRow[] conv(int threads) {
+    return new ConvRow[] {
+      conv(threads, "conv 1->32, 28x28", 1, 32, 28), conv(threads, "conv 32->64, 13x13", 32, 64, 13)
+    };
+  }
+
+  private ConvRow conv(int threads, String name, int in, int out, int side) {
+    int n = sizes.batch();
+    int o = side - 2;
+    Tensor x = Tensor.randn(gen, n, in, side, side).requiresGrad(true);
+    Tensor w = Tensor.randn(gen, out, in, 3, 3).mul(0.1).detach().requiresGrad(true);
+    Tensor g = Tensor.randn(gen, n, out, o, o);
+    double flops = 2.0 * n * out * in * 9 * o * o; // one of forward, input grad, weight grad
+    double forward =
+        withThreads(threads, () -> noGrad(() -> time(() -> Functional.conv2d(x, w, null))));
+    // Backward alone: the graph is recorded in an untimed setup before each call.
+    double backward =
+        withThreads(
+            threads,
+            () ->
+                bestSeconds(
+                    sizes.warmups(),
+                    sizes.warmupNanos(),
+                    sizes.runs(),
+                    () -> {
+                      x.zeroGrad();
+                      w.zeroGrad();
+                      return Functional.conv2d(x, w, null);
+                    },
+                    y -> y.backward(g)));
+    double blasSeconds = blas == null ? Double.NaN : blasGemm(threads, out, n * o * o, in * 9);
+    return new ConvRow(name, flops, forward, backward, blasSeconds);
+  }
+
+  // ---------------------------------------------------------------- training steps
+
+  /** Seconds per training step and the GC share of the timed steps. */
+  record StepRow(double seconds, double gcShare) {}
+
+  /**
+   * One training step of the seed model {@code name} at the batch size: forward, cross-entropy,
+   * backward and an SGD-with-momentum update.
+   */
+  StepRow trainStep(String name, int threads) {
+    int n = sizes.batch();
+    Sequential model = Models.create(name, new Generator(1));
+    Tensor x = Tensor.rand(gen, n, 1, 28, 28);
+    double[] labels = new double[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % 10;
+    }
+    Tensor y = Tensor.of(labels, n);
+    SGD opt = new SGD(model.parameters(), 0.01, 0.9);
+    Runnable step =
+        () -> {
+          opt.zeroGrad();
+          Losses.crossEntropy(model.forward(x), y).backward();
+          opt.step();
+        };
+    return withThreads(
+        threads,
+        () -> {
+          long gc0 = gcMillis();
+          long t0 = System.nanoTime();
+          double best = time(step);
+          double wall = (System.nanoTime() - t0) / 1e9;
+          return new StepRow(best, (gcMillis() - gc0) / 1e3 / wall);
+        });
+  }
+
+  // m, n, k of the MLP step's eight products: three forward, two input gradients (layer 1's is
+  // not needed) and three weight gradients.
+  private int[][] mlpGemmShapes() {
+    int b = sizes.batch();
+    return new int[][] {
+      {b, 512, 784},
+      {b, 512, 512},
+      {b, 10, 512},
+      {b, 512, 10},
+      {b, 512, 512},
+      {10, 512, b},
+      {512, 512, b},
+      {512, 784, b}
+    };
+  }
+
+  /** The eight GEMMs of one MLP 784-512-512-10 step at the batch size under OpenBLAS, seconds. */
+  double mlpGemmsUnderBlas(int threads) {
+    double total = 0;
+    for (int[] s : mlpGemmShapes()) {
+      total += blasGemm(threads, s[0], s[1], s[2]);
+    }
+    return total;
+  }
+
+  /** The same eight GEMMs through grad4j's matmul (dense operands), seconds. */
+  double mlpGemms(int threads) {
+    double total = 0;
+    for (int[] s : mlpGemmShapes()) {
+      Tensor a = Tensor.randn(gen, s[0], s[2]);
+      Tensor b = Tensor.randn(gen, s[2], s[1]);
+      total += withThreads(threads, () -> noGrad(() -> time(() -> a.matmul(b))));
+    }
+    return total;
+  }
+
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
+  }
+
+  // ---------------------------------------------------------------- overhead
+
+  /** Seconds per scalar add with gradient recording (dispatch, kernel and graph node). */
+  double scalarAddOverhead() {
+    Tensor a = Tensor.scalar(1.5).requiresGrad(true);
+    Tensor b = Tensor.scalar(2.5);
+    int reps = 10_000;
+    return time(
+            () -> {
+              for (int i = 0; i < reps; i++) {
+                a.add(b);
+              }
+            })
+        / reps;
+  }
+
+  private static <T> T noGrad(Supplier<T> body) {
+    try (var g = GradMode.disabled()) {
+      return body.get();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.grad4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** grad4j bench --quick: every section of the table is printed, with numbers in it. */
+class BenchCommandTest {
+
+  @Test
+  void quickBenchPrintsEverySection() {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code =
+        Grad4j.run(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            "bench",
+            "--quick",
+            "--threads",
+            "2");
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+    for (String section :
+        new String[] {
+          "Matrix product",
+          "triad (plain Java loop)",
+          "softmax (rows)",
+          "transposed add",
+          "conv 32->64, 13x13",
+          "MLP steps/s",
+          "CNN steps/s",
+          "scalar add with grad recording",
+          "OpenBLAS: "
+        }) {
+      assertTrue(text.contains(section), section + " missing from\n" + text);
+    }
+    // The triad row is the reference: 100% of itself.
+    assertTrue(Pattern.compile("triad \\(plain Java loop\\) .* 100%").matcher(text).find(), text);
+  }
+}

@@ -1,0 +1,451 @@
+package dev.grad4j.backend.cpu;
+
+import dev.grad4j.backend.BinaryOp;
+import dev.grad4j.backend.UnaryOp;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 elementwise loops on the Vector API, over runs whose operands have stride 1 (or 0: one
+ * value repeated, for broadcast scalars and rows). The CPU backend calls them row by row.
+ *
+ * <p>Arithmetic, comparisons, min/max, abs, neg, relu, sqrt and square give exactly the float32
+ * result of the float64 computation rounded once (IEEE operations on float inputs are correctly
+ * rounded either way). exp, tanh and sigmoid use polynomial approximations in float32, within a few
+ * ulp of the true value ({@code FloatKernelsTest} measures the error against float64).
+ */
+final class FloatKernels {
+  private FloatKernels() {}
+
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> D =
+      VectorSpecies.of(double.class, S.vectorShape()); // half the lanes of S
+  private static final int L = S.length();
+
+  /** Whether {@link #binary} has a vector loop for the op. */
+  static boolean supports(BinaryOp op) {
+    return op != BinaryOp.POW;
+  }
+
+  /** Whether {@link #unary} has a vector loop for the op with these parameters. */
+  static boolean supports(UnaryOp op, double p) {
+    return switch (op) {
+      case IDENTITY, NEG, ABS, RELU, EXP, TANH, SIGMOID, SQRT, CLAMP -> true;
+      case POW_SCALAR -> p == 1 || p == 2;
+      default -> false;
+    };
+  }
+
+  // ---------------------------------------------------------------- binary
+
+  /** {@code o[oo + i] = op(a[ao + i·sa], b[bo + i·sb])} for i in [0, n); sa and sb are 0 or 1. */
+  static void binary(
+      BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] o, int oo, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    if (sa == 1 && sb == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
+      i = arithmeticLoop(op, a, ao, b, bo, o, oo, bound);
+    } else if (sa == 1 && sb == 1) {
+      for (; i < bound; i += L) {
+        apply(op, FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i))
+            .intoArray(o, oo + i);
+      }
+    } else if (sa == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
+      i = scalarLoop(op, a, ao, b[bo], false, o, oo, bound);
+    } else if (sb == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
+      i = scalarLoop(op, b, bo, a[ao], true, o, oo, bound);
+    } else if (sa == 1) {
+      FloatVector vb = FloatVector.broadcast(S, b[bo]);
+      for (; i < bound; i += L) {
+        apply(op, FloatVector.fromArray(S, a, ao + i), vb).intoArray(o, oo + i);
+      }
+    } else if (sb == 1) {
+      FloatVector va = FloatVector.broadcast(S, a[ao]);
+      for (; i < bound; i += L) {
+        apply(op, va, FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+      }
+    } else {
+      bound = 0;
+    }
+    for (; i < n; i++) {
+      o[oo + i] = scalar(op, a[ao + i * sa], b[bo + i * sb]);
+    }
+  }
+
+  // ADD, SUB, MUL, DIV with a loop each (see unary: a switch inside the loop costs inlining).
+  private static int arithmeticLoop(
+      BinaryOp op, float[] a, int ao, float[] b, int bo, float[] o, int oo, int bound) {
+    switch (op) {
+      case ADD -> {
+        for (int i = 0; i < bound; i += L) {
+          FloatVector.fromArray(S, a, ao + i)
+              .add(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(o, oo + i);
+        }
+      }
+      case SUB -> {
+        for (int i = 0; i < bound; i += L) {
+          FloatVector.fromArray(S, a, ao + i)
+              .sub(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(o, oo + i);
+        }
+      }
+      case MUL -> {
+        for (int i = 0; i < bound; i += L) {
+          FloatVector.fromArray(S, a, ao + i)
+              .mul(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(o, oo + i);
+        }
+      }
+      default -> {
+        for (int i = 0; i < bound; i += L) {
+          FloatVector.fromArray(S, a, ao + i)
+              .div(FloatVector.fromArray(S, b, bo + i))
+              .intoArray(o, oo + i);
+        }
+      }
+    }
+    return bound;
+  }
+
+  // ADD, SUB, MUL, DIV of a run and one value: x op s, or s op x when scalarFirst.
+  private static int scalarLoop(
+      BinaryOp op, float[] x, int xo, float s, boolean scalarFirst, float[] o, int oo, int bound) {
+    FloatVector v = FloatVector.broadcast(S, s);
+    switch (op) {
+      case ADD -> {
+        for (int i = 0; i < bound; i += L) {
+          FloatVector.fromArray(S, x, xo + i).add(v).intoArray(o, oo + i);
+        }
+      }
+      case MUL -> {
+        for (int i = 0; i < bound; i += L) {
+          FloatVector.fromArray(S, x, xo + i).mul(v).intoArray(o, oo + i);
+        }
+      }
+      case SUB -> {
+        if (scalarFirst) {
+          for (int i = 0; i < bound; i += L) {
+            v.sub(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+          }
+        } else {
+          for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).sub(v).intoArray(o, oo + i);
+          }
+        }
+      }
+      default -> {
+        if (scalarFirst) {
+          for (int i = 0; i < bound; i += L) {
+            v.div(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+          }
+        } else {
+          for (int i = 0; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xo + i).div(v).intoArray(o, oo + i);
+          }
+        }
+      }
+    }
+    return bound;
+  }
+
+  private static FloatVector apply(BinaryOp op, FloatVector x, FloatVector y) {
+    return switch (op) {
+      case ADD -> x.add(y);
+      case SUB -> x.sub(y);
+      case MUL -> x.mul(y);
+      case DIV -> x.div(y);
+      case MAXIMUM -> x.max(y);
+      case MINIMUM -> x.min(y);
+      case EQ -> ones(x.compare(VectorOperators.EQ, y));
+      case NE -> ones(x.compare(VectorOperators.NE, y));
+      case LT -> ones(x.compare(VectorOperators.LT, y));
+      case LE -> ones(x.compare(VectorOperators.LE, y));
+      case GT -> ones(x.compare(VectorOperators.GT, y));
+      case GE -> ones(x.compare(VectorOperators.GE, y));
+      case POW -> throw new IllegalArgumentException("pow has no vector loop");
+    };
+  }
+
+  private static final FloatVector ZERO = FloatVector.zero(S);
+  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+  private static FloatVector ones(VectorMask<Float> m) {
+    return ZERO.blend(ONE, m);
+  }
+
+  private static float scalar(BinaryOp op, float x, float y) {
+    return switch (op) {
+      case ADD -> x + y;
+      case SUB -> x - y;
+      case MUL -> x * y;
+      case DIV -> x / y;
+      case MAXIMUM -> Math.max(x, y);
+      case MINIMUM -> Math.min(x, y);
+      case EQ -> x == y ? 1f : 0f;
+      case NE -> x != y ? 1f : 0f;
+      case LT -> x < y ? 1f : 0f;
+      case LE -> x <= y ? 1f : 0f;
+      case GT -> x > y ? 1f : 0f;
+      case GE -> x >= y ? 1f : 0f;
+      case POW -> throw new IllegalArgumentException("pow has no vector loop");
+    };
+  }
+
+  // ---------------------------------------------------------------- unary
+
+  /** {@code o[oo + i] = op(x[xo + i·sx])} for i in [0, n); sx is 0 or 1. */
+  static void unary(
+      UnaryOp op, double p, double q, float[] x, int xo, int sx, float[] o, int oo, int n) {
+    float fp = (float) p;
+    float fq = (float) q;
+    if (sx == 0) {
+      float r = apply(op, fp, fq, FloatVector.broadcast(S, x[xo])).lane(0);
+      java.util.Arrays.fill(o, oo, oo + n, r);
+      return;
+    }
+    int bound = S.loopBound(n);
+    // One loop per op: with the op's switch inside the loop C2 does not inline the long
+    // approximations, and every vector would be boxed (measured 3x slower).
+    int i =
+        switch (op) {
+          case EXP -> expLoop(x, xo, o, oo, bound);
+          case TANH -> tanhLoop(x, xo, o, oo, bound);
+          case SIGMOID -> sigmoidLoop(x, xo, o, oo, bound);
+          case RELU -> reluLoop(x, xo, o, oo, bound);
+          default -> {
+            for (int j = 0; j < bound; j += L) {
+              apply(op, fp, fq, FloatVector.fromArray(S, x, xo + j)).intoArray(o, oo + j);
+            }
+            yield bound;
+          }
+        };
+    if (i < n) {
+      VectorMask<Float> m = S.indexInRange(i, n);
+      apply(op, fp, fq, FloatVector.fromArray(S, x, xo + i, m)).intoArray(o, oo + i, m);
+    }
+  }
+
+  private static int expLoop(float[] x, int xo, float[] o, int oo, int bound) {
+    for (int i = 0; i < bound; i += L) {
+      exp(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+    }
+    return bound;
+  }
+
+  private static int tanhLoop(float[] x, int xo, float[] o, int oo, int bound) {
+    for (int i = 0; i < bound; i += L) {
+      tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+    }
+    return bound;
+  }
+
+  private static int sigmoidLoop(float[] x, int xo, float[] o, int oo, int bound) {
+    for (int i = 0; i < bound; i += L) {
+      sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+    }
+    return bound;
+  }
+
+  private static int reluLoop(float[] x, int xo, float[] o, int oo, int bound) {
+    for (int i = 0; i < bound; i += L) {
+      relu(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+    }
+    return bound;
+  }
+
+  // v <= 0 is false for NaN, so NaN passes through, as in PyTorch; -0 becomes +0.
+  private static FloatVector relu(FloatVector v) {
+    return v.blend(ZERO, v.compare(VectorOperators.LE, 0f));
+  }
+
+  private static FloatVector apply(UnaryOp op, float p, float q, FloatVector v) {
+    return switch (op) {
+      case IDENTITY -> v;
+      case NEG -> v.neg();
+      case ABS -> v.abs();
+      case RELU -> relu(v);
+      case EXP -> exp(v);
+      case TANH -> tanh(v);
+      case SIGMOID -> sigmoid(v);
+      case SQRT -> v.sqrt();
+      case POW_SCALAR -> p == 2 ? v.mul(v) : v;
+      // NaN stays NaN: max/min propagate it.
+      case CLAMP -> v.max(p).min(q);
+      default -> throw new IllegalArgumentException(op + " has no vector loop");
+    };
+  }
+
+  // exp(x) = 2^n · e^r with n = round(x / ln 2), r = x - n·ln 2 (in two parts, Cody and Waite),
+  // and e^r = 1 + r + r²·P(r) on |r| <= ln(2)/2 (Cephes expf's minimax polynomial).
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float ROUNDER = 12582912f; // 1.5 · 2^23: adding it rounds to an integer
+  private static final float EXP_MAX = 89f; // above: +inf
+  private static final float EXP_MIN = -104f; // below: 0
+
+  static FloatVector exp(FloatVector x) {
+    FloatVector c = x.max(EXP_MIN).min(EXP_MAX); // NaN stays NaN
+    FloatVector t = c.fma(LOG2E, ROUNDER);
+    FloatVector n = t.sub(ROUNDER);
+    IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
+    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+    p = fma(p, r, 8.3334519073e-3f);
+    p = fma(p, r, 4.1665795894e-2f);
+    p = fma(p, r, 1.6666665459e-1f);
+    p = fma(p, r, 5.0000001201e-1f);
+    p = p.mul(r.mul(r)).add(r).add(1f);
+    // 2^n as two factors 2^(n/2) · 2^(n - n/2), each a normal float for n in [-150, 129], so that
+    // results round correctly into the subnormal range and overflow to infinity.
+    IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+    IntVector n2 = ni.sub(n1);
+    FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return p.mul(s1).mul(s2);
+  }
+
+  // 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so that e^-x never overflows while the
+  // result is still representable (down to the subnormals).
+  static FloatVector sigmoid(FloatVector x) {
+    FloatVector e = exp(x.abs().neg());
+    FloatVector d = ONE.add(e);
+    return e.div(d).blend(ONE.div(d), x.compare(VectorOperators.GE, 0f));
+  }
+
+  // tanh: an odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2 / (e^(2|x|) + 1) above, with
+  // the sign put back; |x| is capped at 10, where tanh rounds to 1 in float32.
+  static FloatVector tanh(FloatVector x) {
+    FloatVector ax = x.abs();
+    FloatVector z = x.mul(x);
+    FloatVector p = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
+    p = fma(p, z, -5.37397155531e-2f);
+    p = fma(p, z, 1.33314422036e-1f);
+    p = fma(p, z, -3.33332819422e-1f);
+    FloatVector small = p.mul(z).fma(x, x);
+    FloatVector e = exp(ax.min(10f).mul(2f));
+    FloatVector large = ONE.sub(ONE.add(ONE).div(e.add(1f)));
+    // The large branch is |tanh x|: or-ing x's sign bit onto the result signs it, and turns the
+    // polynomial's +0 for x = -0 into -0 (its other values already have x's sign).
+    IntVector sign = x.reinterpretAsInts().and(0x80000000);
+    return large
+        .blend(small, ax.compare(VectorOperators.LT, 0.625f))
+        .reinterpretAsInts()
+        .or(sign)
+        .reinterpretAsFloats();
+  }
+
+  // a·b + c with a constant c.
+  private static FloatVector fma(FloatVector a, FloatVector b, float c) {
+    return a.fma(b, FloatVector.broadcast(S, c));
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** The sum of x[xo .. xo + n) accumulated in float64 lanes, folded in a fixed order. */
+  static double sum(float[] x, int xo, int n) {
+    DoubleVector acc0 = DoubleVector.zero(D);
+    DoubleVector acc1 = DoubleVector.zero(D);
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, xo + i);
+      acc0 = acc0.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+      acc1 = acc1.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+    }
+    double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += x[xo + i];
+    }
+    return s;
+  }
+
+  /** The largest (max) or smallest value of x[xo .. xo + n), NaN if any is NaN; n > 0. */
+  static float extremum(boolean max, float[] x, int xo, int n) {
+    int bound = S.loopBound(n);
+    float r = x[xo];
+    // Separate loops: the Vector API compiles an operator to one instruction only when it is a
+    // constant at the call.
+    if (bound > 0) {
+      FloatVector acc = FloatVector.fromArray(S, x, xo);
+      if (max) {
+        for (int i = L; i < bound; i += L) {
+          acc = acc.max(FloatVector.fromArray(S, x, xo + i));
+        }
+        r = acc.reduceLanes(VectorOperators.MAX);
+      } else {
+        for (int i = L; i < bound; i += L) {
+          acc = acc.min(FloatVector.fromArray(S, x, xo + i));
+        }
+        r = acc.reduceLanes(VectorOperators.MIN);
+      }
+    }
+    for (int i = bound; i < n; i++) {
+      r = max ? Math.max(r, x[xo + i]) : Math.min(r, x[xo + i]);
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------- softmax
+
+  /**
+   * Softmax (or log-softmax) of the run x[xo .. xo + n) into o[oo ..): shifted by the run's max (0
+   * when infinite), exponentiated, summed in float64, then scaled (or the log subtracted).
+   */
+  static void softmax(boolean log, float[] x, int xo, float[] o, int oo, int n) {
+    float m = extremum(true, x, xo, n);
+    float shift = Float.isInfinite(m) ? 0f : m;
+    int bound = S.loopBound(n);
+    DoubleVector acc0 = DoubleVector.zero(D);
+    DoubleVector acc1 = DoubleVector.zero(D);
+    int i = 0;
+    for (; i < bound; i += L) {
+      FloatVector e = exp(FloatVector.fromArray(S, x, xo + i).sub(shift));
+      if (!log) {
+        e.intoArray(o, oo + i);
+      }
+      acc0 = acc0.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
+      acc1 = acc1.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
+    }
+    double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    if (i < n) {
+      VectorMask<Float> mask = S.indexInRange(i, n);
+      FloatVector e = ZERO.blend(exp(FloatVector.fromArray(S, x, xo + i, mask).sub(shift)), mask);
+      if (!log) {
+        e.intoArray(o, oo + i, mask);
+      }
+      sum +=
+          ((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0))
+              .add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1))
+              .reduceLanes(VectorOperators.ADD);
+    }
+    if (log) {
+      float logSum = (float) Math.log(sum);
+      for (i = 0; i < bound; i += L) {
+        FloatVector.fromArray(S, x, xo + i).sub(shift).sub(logSum).intoArray(o, oo + i);
+      }
+      for (; i < n; i++) {
+        o[oo + i] = (x[xo + i] - shift) - logSum;
+      }
+    } else {
+      divide(o, oo, n, (float) sum);
+    }
+  }
+
+  private static void divide(float[] o, int oo, int n, float s) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, o, oo + i).div(s).intoArray(o, oo + i);
+    }
+    for (; i < n; i++) {
+      o[oo + i] /= s;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.grad4j.backend.cpu;
+
+import dev.grad4j.DType;
+import dev.grad4j.backend.Strided;
+import dev.grad4j.backend.Window2d;
+
+/**
+ * float32 unfold (im2col) and fold (col2im) for inputs and outputs whose rows are contiguous
+ * (stride 1 along the width and along the window positions): runs of a row are copied (or added) as
+ * they are, without the float64 row buffers of the generic path.
+ */
+final class FloatWindows {
+  private FloatWindows() {}
+
+  private static boolean fits(Strided image, Strided cols) {
+    return image.storage().dtype() == DType.FLOAT32
+        && cols.storage().dtype() == DType.FLOAT32
+        && (image.shape()[3] == 1 || image.strides()[3] == 1)
+        && (cols.shape()[2] == 1 || cols.strides()[2] == 1);
+  }
+
+  /**
+   * unfold: out row {@code c·k + ki·kw + kj} of image n, position {@code i·ow + j}, reads x[n, c, i
+   * · strideH - padH + ki · dilationH, j · strideW - padW + kj · dilationW]. Threads split the rows
+   * (c, ki, kj); within a row the images go in order, so a [rows, N·L] output is written front to
+   * back.
+   */
+  static boolean unfold(Strided x, Window2d w, double padValue, Strided out) {
+    if (!fits(x, out)) {
+      return false;
+    }
+    int images = x.shape()[0];
+    int h = x.shape()[2];
+    int width = x.shape()[3];
+    int oh = w.outH(h);
+    int ow = w.outW(width);
+    int k = w.kernelSize();
+    int rows = x.shape()[1] * k;
+    int[] xs = x.strides();
+    int[] os = out.strides();
+    float[] xa = x.storage().floats();
+    float[] oa = out.storage().floats();
+    float pad = (float) padValue;
+    Parallel.forRange(
+        rows,
+        Math.max(1, (1 << 15) / Math.max(1, images * oh * ow)),
+        (from, to) -> {
+          int[] range = new int[2];
+          for (int r = from; r < to; r++) {
+            int c = r / k;
+            int ki = (r % k) / w.kernelW();
+            int kj = r % w.kernelW();
+            int colOff = kj * w.dilationW() - w.padW();
+            valid(colOff, w.strideW(), width, ow, range);
+            int count = range[1] - range[0];
+            for (int n = 0; n < images; n++) {
+              int xPlane = x.offset() + n * xs[0] + c * xs[1];
+              int outRow = out.offset() + n * os[0] + r * os[1];
+              for (int i = 0; i < oh; i++) {
+                int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
+                int o = outRow + i * ow;
+                if (ih < 0 || ih >= h || count <= 0) {
+                  java.util.Arrays.fill(oa, o, o + ow, pad);
+                  continue;
+                }
+                java.util.Arrays.fill(oa, o, o + range[0], pad);
+                int start = xPlane + ih * xs[2] + range[0] * w.strideW() + colOff;
+                if (w.strideW() == 1) {
+                  System.arraycopy(xa, start, oa, o + range[0], count);
+                } else {
+                  for (int j = 0; j < count; j++) {
+                    oa[o + range[0] + j] = xa[start + j * w.strideW()];
+                  }
+                }
+                java.util.Arrays.fill(oa, o + range[1], o + ow, pad);
+              }
+            }
+          }
+        });
+    return true;
+  }
+
+  /**
+   * fold: adds cols into out [N, C, H, W]. Threads split the planes (n, c), each plane summed by
+   * one thread in a fixed order (ki, kj, then window rows), so the sums are reproducible.
+   */
+  static boolean fold(Strided cols, Window2d w, Strided out) {
+    if (!fits(out, cols)) {
+      return false;
+    }
+    int channels = out.shape()[1];
+    int h = out.shape()[2];
+    int width = out.shape()[3];
+    int oh = w.outH(h);
+    int ow = w.outW(width);
+    int k = w.kernelSize();
+    int[] cs = cols.strides();
+    int[] os = out.strides();
+    float[] ca = cols.storage().floats();
+    float[] oa = out.storage().floats();
+    int planes = out.shape()[0] * channels;
+    Parallel.forRange(
+        planes,
+        Math.max(1, (1 << 15) / Math.max(1, k * oh * ow)),
+        (from, to) -> {
+          int[] range = new int[2];
+          for (int plane = from; plane < to; plane++) {
+            int n = plane / channels;
+            int c = plane % channels;
+            int outPlane = out.offset() + n * os[0] + c * os[1];
+            for (int ki = 0; ki < w.kernelH(); ki++) {
+              for (int kj = 0; kj < w.kernelW(); kj++) {
+                int colOff = kj * w.dilationW() - w.padW();
+                valid(colOff, w.strideW(), width, ow, range);
+                int count = range[1] - range[0];
+                int colRow = cols.offset() + n * cs[0] + (c * k + ki * w.kernelW() + kj) * cs[1];
+                for (int i = 0; i < oh && count > 0; i++) {
+                  int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
+                  if (ih < 0 || ih >= h) {
+                    continue;
+                  }
+                  int src = colRow + i * ow + range[0];
+                  int dst = outPlane + ih * os[2] + range[0] * w.strideW() + colOff;
+                  int step = w.strideW();
+                  for (int j = 0; j < count; j++) {
+                    oa[dst + j * step] += ca[src + j];
+                  }
+                }
+              }
+            }
+          }
+        });
+    return true;
+  }
+
+  // The windows j in [range[0], range[1]) whose column j·stride + offset lies in [0, size).
+  static void valid(int offset, int stride, int size, int windows, int[] range) {
+    int lo = offset >= 0 ? 0 : Math.ceilDiv(-offset, stride);
+    int hi = size - 1 - offset < 0 ? 0 : Math.floorDiv(size - 1 - offset, stride) + 1;
+    range[0] = Math.min(lo, windows);
+    range[1] = Math.max(range[0], Math.min(hi, windows));
+  }
+}
