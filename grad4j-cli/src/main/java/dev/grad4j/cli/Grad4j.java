@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       EvalCommand.class,
       ExplainCommand.class,
       GraphCommand.class,
+      DashboardCommand.class,
       AttackCommand.class,
       SaliencyCommand.class,
       VisualizeCommand.class,

@@ -4,6 +4,7 @@ import dev.grad4j.Generator;
 import dev.grad4j.Tensor;
 import dev.grad4j.explain.GraphDot;
 import dev.grad4j.nn.Losses;
+import dev.grad4j.nn.Module;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,16 +70,7 @@ final class GraphCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    Tensor x = Tensor.rand(new Generator(1), batchSize, 1, 28, 28);
-    double[] labels = new double[batchSize];
-    for (int i = 0; i < batchSize; i++) {
-      labels[i] = i % TrainCommand.CLASSES;
-    }
-    Tensor loss = Losses.crossEntropy(source.net().forward(x), Tensor.of(labels, batchSize));
-    GraphDot picture =
-        GraphDot.of(loss)
-            .names(source.net())
-            .title(source.name() + ": one training step, batch " + batchSize);
+    GraphDot picture = trainingStep(source.net(), source.name(), batchSize);
     GraphDot.Graph graph = picture.graph();
 
     Path dotFile = out != null ? out : Path.of("graph-" + fileStem(source.name()) + ".dot");
@@ -108,23 +100,43 @@ final class GraphCommand implements Callable<Integer> {
     List<Path> drawn = new ArrayList<>();
     for (String format : new String[] {"svg", "png"}) {
       Path target = sibling(dotFile, format);
-      Process p =
-          new ProcessBuilder(dot, "-T" + format, "-o", target.toString(), dotFile.toString())
-              .redirectErrorStream(true)
-              .start();
-      String messages = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("dot -T" + format + " did not finish within 120 s");
-      }
-      if (p.exitValue() != 0) {
-        throw new IOException("dot -T" + format + " failed: " + messages.strip());
-      }
+      render(dot, format, dotFile, target);
       drawn.add(target);
     }
     o.println("Drew " + drawn.get(0) + " and " + drawn.get(1) + " with Graphviz");
     o.flush();
     return 0;
+  }
+
+  /**
+   * The graph of one training step of {@code net} (forward on a random batch of 28x28 images,
+   * cross-entropy loss), its parameters named, titled with {@code name}.
+   */
+  static GraphDot trainingStep(Module net, String name, int batchSize) {
+    Tensor x = Tensor.rand(new Generator(1), batchSize, 1, 28, 28);
+    double[] labels = new double[batchSize];
+    for (int i = 0; i < batchSize; i++) {
+      labels[i] = i % TrainCommand.CLASSES;
+    }
+    Tensor loss = Losses.crossEntropy(net.forward(x), Tensor.of(labels, batchSize));
+    return GraphDot.of(loss).names(net).title(name + ": one training step, batch " + batchSize);
+  }
+
+  /** Runs Graphviz's {@code dot} (at {@code dot}) to draw {@code dotFile} as {@code format}. */
+  static void render(String dot, String format, Path dotFile, Path target)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(dot, "-T" + format, "-o", target.toString(), dotFile.toString())
+            .redirectErrorStream(true)
+            .start();
+    String messages = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("dot -T" + format + " did not finish within 120 s");
+    }
+    if (p.exitValue() != 0) {
+      throw new IOException("dot -T" + format + " failed: " + messages.strip());
+    }
   }
 
   private static String fileStem(String name) {

@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +62,8 @@ import picocli.CommandLine.Spec;
           + " (784-512-512-10) on the bundled MNIST digits.",
       "",
       "Prints a progress bar per epoch and a summary line with the test accuracy; saves the model"
-          + " (--out), metrics.jsonl beside it (one JSON object per epoch) and a checkpoint each"
+          + " (--out), metrics.jsonl beside it (one JSON object per epoch), batches.csv (one line"
+          + " per batch) and a checkpoint each"
           + " epoch (--checkpoint-dir). Ctrl-C finishes the current step, writes the checkpoint"
           + " and exits; --resume continues it with exactly the weights an uninterrupted run"
           + " would have had (same seed and --threads).",
@@ -181,8 +183,27 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin AdversarialOptions adversarial = new AdversarialOptions();
 
+  @Option(
+      names = "--dashboard",
+      description =
+          "Serve a live dashboard (curves, model, graph) on this machine; the address is printed"
+              + " at start, and it keeps serving after training until Ctrl-C.")
+  boolean dashboard;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description =
+          "The dashboard's port; 0 = any free port (default: "
+              + DashboardServer.DEFAULT_PORT
+              + ", or any free port when that one is taken).")
+  Integer port;
+
   /** For tests: called after each batch (e.g. to request a stop, as Ctrl-C does). */
   BiConsumer<Trainer, Trainer.Progress> afterBatch;
+
+  /** For tests: called with the dashboard once it serves (to find its address, or close it). */
+  Consumer<LiveDashboard> dashboardStarted;
 
   private static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
   private static final List<String> SCHEDULES = List.of("none", "step", "cosine");
@@ -234,6 +255,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     } else {
       Files.deleteIfExists(metricsPath);
+      Files.deleteIfExists(outDir.resolve(BatchLog.FILE));
     }
 
     o.printf(
@@ -273,6 +295,17 @@ final class TrainCommand implements Callable<Integer> {
 
     Map<String, String> meta = runMetadata();
     adversarial.record(trainer.adversarial(), meta);
+
+    LiveDashboard live = null;
+    if (dashboard) {
+      live =
+          LiveDashboard.start(net, meta, epochs, trainer.loader().batchesPerEpoch(), outDir, port);
+      o.println("Dashboard: " + live.uri() + " (served on this machine only)");
+      o.flush();
+      if (dashboardStarted != null) {
+        dashboardStarted.accept(live);
+      }
+    }
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -286,8 +319,17 @@ final class TrainCommand implements Callable<Integer> {
             },
             "grad4j-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return train(trainer, meta, modelPath, ckptPath, metricsPath, o);
+    int status;
+    try (BatchLog batchLog = new BatchLog(trainer, outDir.resolve(BatchLog.FILE))) {
+      List<Trainer.Listener> also =
+          live == null ? List.of(batchLog) : List.of(batchLog, live.listener(trainer));
+      status = train(trainer, meta, modelPath, ckptPath, metricsPath, o, also);
+    } catch (IOException | RuntimeException e) {
+      if (live != null) {
+        live.fail(Grad4j.oneLine(e));
+        live.close();
+      }
+      throw e;
     } finally {
       finished.countDown();
       try {
@@ -296,16 +338,29 @@ final class TrainCommand implements Callable<Integer> {
         // the JVM is shutting down (Ctrl-C): the hook is running and has what it waits for
       }
     }
+    if (live != null) {
+      live.end(status == 0);
+      if (status == 0) {
+        live.serveUntilStopped(o);
+      } else {
+        live.close();
+      }
+    }
+    return status;
   }
 
-  /** Trains, handles a stop request, saves; separate from {@link #call} so tests can stop it. */
+  /**
+   * Trains, handles a stop request, saves; separate from {@link #call} so tests can stop it. The
+   * listeners {@code also} hear of each batch and epoch too (batches.csv, the dashboard).
+   */
   int train(
       Trainer trainer,
       Map<String, String> meta,
       Path modelPath,
       Path ckptPath,
       Path metricsPath,
-      PrintWriter o)
+      PrintWriter o,
+      List<Trainer.Listener> also)
       throws IOException {
     ProgressBar bar = new ProgressBar(o, parent.terminal(), epochs, batchSize);
     IOException[] failure = new IOException[1];
@@ -314,6 +369,9 @@ final class TrainCommand implements Callable<Integer> {
         new Trainer.Listener() {
           @Override
           public void onBatch(Trainer.Progress p) {
+            for (Trainer.Listener l : also) {
+              l.onBatch(p);
+            }
             bar.batch(p);
             if (afterBatch != null) {
               afterBatch.accept(trainer, p);
@@ -322,6 +380,9 @@ final class TrainCommand implements Callable<Integer> {
 
           @Override
           public void onEpoch(Trainer.EpochResult r) {
+            for (Trainer.Listener l : also) {
+              l.onEpoch(r);
+            }
             bar.epoch(r);
             try {
               Files.writeString(
@@ -404,6 +465,13 @@ final class TrainCommand implements Callable<Integer> {
       throw usage("--weight-decay must be zero or positive, got " + weightDecay);
     }
     adversarial.validate(spec.commandLine());
+
+    if (port != null && !dashboard) {
+      throw usage("--port is the dashboard's: add --dashboard");
+    }
+    if (port != null && (port < 0 || port > 65535)) {
+      throw usage("--port must be 0 to 65535, got " + port);
+    }
   }
 
   private ParameterException usage(String message) {
@@ -639,7 +707,7 @@ final class TrainCommand implements Callable<Integer> {
         + "}";
   }
 
-  private static String json(double v) {
+  static String json(double v) {
     return Double.isFinite(v) ? num(v) : "null";
   }
 

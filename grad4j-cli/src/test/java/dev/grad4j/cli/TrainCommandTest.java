@@ -129,7 +129,7 @@ class TrainCommandTest {
     assertTrue(out.contains("epoch 2/2  train loss "), out);
     assertTrue(out.contains("test loss "), out);
     assertEquals(
-        List.of("checkpoint.safetensors", "metrics.jsonl", "model.safetensors"),
+        List.of("batches.csv", "checkpoint.safetensors", "metrics.jsonl", "model.safetensors"),
         files(model.getParent()));
 
     SafeTensors.Contents saved = SafeTensors.read(model);
@@ -197,7 +197,9 @@ class TrainCommandTest {
     assertTrue(stopped.out().contains("Stopped in epoch 2 after 2 of 4 batches"), stopped.out());
     Path ckpt = parted.resolveSibling("checkpoint.safetensors");
     assertTrue(stopped.out().contains("Resume with: grad4j train --resume " + ckpt), stopped.out());
-    assertEquals(List.of("checkpoint.safetensors", "metrics.jsonl"), files(parted.getParent()));
+    assertEquals(
+        List.of("batches.csv", "checkpoint.safetensors", "metrics.jsonl"),
+        files(parted.getParent()));
     assertEquals("2", Checkpoint.metadata(ckpt).get("step_in_epoch"));
 
     // Resume with no other options: they come from the checkpoint (--out included).
@@ -216,6 +218,15 @@ class TrainCommandTest {
     assertEquals(3, partedMetrics.size());
     for (int i = 0; i < 3; i++) {
       assertEquals(lossOf(wholeMetrics.get(i)), lossOf(partedMetrics.get(i)), "epoch " + (i + 1));
+    }
+    // batches.csv goes on where it stopped: each step once, and the same losses as the whole run.
+    List<String> wholeBatches = Files.readAllLines(whole.resolveSibling("batches.csv"));
+    List<String> partedBatches = Files.readAllLines(parted.resolveSibling("batches.csv"));
+    assertEquals(1 + 3 * 4, partedBatches.size());
+    for (int i = 1; i < partedBatches.size(); i++) {
+      String[] w = wholeBatches.get(i).split(",");
+      String[] p = partedBatches.get(i).split(",");
+      assertEquals(List.of(w).subList(0, 6), List.of(p).subList(0, 6), "line " + (i + 1));
     }
   }
 
@@ -391,7 +402,7 @@ class TrainCommandTest {
     assertOneLineError(r, "nothing.safetensors");
     // None of these touched the run's files.
     assertEquals(
-        List.of("checkpoint.safetensors", "metrics.jsonl", "model.safetensors"),
+        List.of("batches.csv", "checkpoint.safetensors", "metrics.jsonl", "model.safetensors"),
         files(model.getParent()));
   }
 

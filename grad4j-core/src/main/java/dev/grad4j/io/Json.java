@@ -6,23 +6,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The small, strict JSON reader and writer that the safetensors header needs, and nothing more.
+ * The small, strict JSON reader and writer that the safetensors header needs, also used for other
+ * small JSON files and answers (metrics lines, the dashboard's data).
  *
- * <p>Values read are {@link Map} (a {@link LinkedHashMap} in document order; duplicate keys are an
- * error), {@link List}, {@link String}, {@link Long} (integers only: fractions and exponents are an
- * error, as are integers outside the range of a {@code long}), {@link Boolean} and {@code null}.
- * Nesting is limited to {@link #MAX_DEPTH} levels, so a hostile header cannot exhaust the stack.
- * The writer emits compact JSON (no spaces) with the same escapes as Rust's {@code serde_json}, so
- * grad4j's headers are byte-for-byte those of the reference implementation.
+ * <p>Values read by {@link #parse} are {@link Map} (a {@link LinkedHashMap} in document order;
+ * duplicate keys are an error), {@link List}, {@link String}, {@link Long} (integers only:
+ * fractions and exponents are an error, as are integers outside the range of a {@code long}),
+ * {@link Boolean} and {@code null}. Nesting is limited to {@link #MAX_DEPTH} levels, so a hostile
+ * header cannot exhaust the stack. The writer emits compact JSON (no spaces) with the same escapes
+ * as Rust's {@code serde_json}, so grad4j's headers are byte-for-byte those of the reference
+ * implementation. {@link #parseValue} reads any JSON, numbers with a fraction or an exponent as
+ * {@link Double}.
  */
-final class Json {
+public final class Json {
   /** Deepest nesting of arrays and objects accepted; a safetensors header needs 3. */
   static final int MAX_DEPTH = 16;
 
   private Json() {}
 
   /** Thrown for malformed JSON; the message says what was expected and where. */
-  static final class ParseException extends Exception {
+  public static final class ParseException extends Exception {
     private static final long serialVersionUID = 1L;
 
     ParseException(String message) {
@@ -32,7 +35,22 @@ final class Json {
 
   /** Parses one JSON value that fills {@code text}, surrounding whitespace aside. */
   static Object parse(String text) throws ParseException {
-    Parser p = new Parser(text);
+    return parse(text, false);
+  }
+
+  /**
+   * Parses one JSON value that fills {@code text}, surrounding whitespace aside. Objects, arrays,
+   * strings, booleans and null are read as by the header parser; integers are {@link Long}, and
+   * numbers with a fraction or an exponent are {@link Double}.
+   *
+   * @throws ParseException for malformed JSON, saying what was expected and at which character
+   */
+  public static Object parseValue(String text) throws ParseException {
+    return parse(text, true);
+  }
+
+  private static Object parse(String text, boolean anyNumber) throws ParseException {
+    Parser p = new Parser(text, anyNumber);
     p.skipWhitespace();
     Object value = p.value(0);
     p.skipWhitespace();
@@ -61,19 +79,27 @@ final class Json {
 
   private static final class Parser {
     private final String s;
+    // false: the safetensors header (integers only, messages say "header"); true: any JSON.
+    private final boolean anyNumber;
     private int pos;
 
-    Parser(String s) {
+    Parser(String s, boolean anyNumber) {
       this.s = s;
+      this.anyNumber = anyNumber;
     }
 
     ParseException error(String what) {
-      return new ParseException("malformed header JSON at character " + pos + ": " + what);
+      return new ParseException(
+          (anyNumber ? "malformed JSON" : "malformed header JSON")
+              + " at character "
+              + pos
+              + ": "
+              + what);
     }
 
     String describeHere() {
       if (pos >= s.length()) {
-        return "end of header";
+        return anyNumber ? "end of input" : "end of header";
       }
       char c = s.charAt(pos);
       return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("character U+%04X", (int) c);
@@ -91,7 +117,7 @@ final class Json {
 
     Object value(int depth) throws ParseException {
       if (pos >= s.length()) {
-        throw error("expected a value, found end of header");
+        throw error("expected a value, found " + describeHere());
       }
       char c = s.charAt(pos);
       return switch (c) {
@@ -191,7 +217,7 @@ final class Json {
       return value;
     }
 
-    private Long number() throws ParseException {
+    private Object number() throws ParseException {
       int start = pos;
       boolean negative = false;
       if (s.charAt(pos) == '-') {
@@ -212,6 +238,9 @@ final class Json {
       }
       if (pos < s.length()
           && (s.charAt(pos) == '.' || s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+        if (anyNumber) {
+          return fractionAndExponent(start);
+        }
         pos = start;
         throw error("only integers are allowed in a safetensors header");
       }
@@ -219,10 +248,41 @@ final class Json {
       try {
         return Long.parseLong(text);
       } catch (NumberFormatException e) {
+        if (anyNumber) {
+          return Double.parseDouble(text);
+        }
         pos = start;
         throw error(
             "integer " + text + " is out of range (" + (negative ? "below " : "above ") + "2^63)");
       }
+    }
+
+    // After the integer digits of a number that starts at start: ".digits" and/or "e[+-]digits".
+    private Double fractionAndExponent(int start) throws ParseException {
+      if (s.charAt(pos) == '.') {
+        pos++;
+        if (skipDigits() == 0) {
+          throw error("expected a digit after '.', found " + describeHere());
+        }
+      }
+      if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+        pos++;
+        if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+          pos++;
+        }
+        if (skipDigits() == 0) {
+          throw error("expected a digit in the exponent, found " + describeHere());
+        }
+      }
+      return Double.parseDouble(s.substring(start, pos));
+    }
+
+    private int skipDigits() {
+      int from = pos;
+      while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+        pos++;
+      }
+      return pos - from;
     }
 
     private String string() throws ParseException {
@@ -335,7 +395,7 @@ final class Json {
    * @throws IllegalArgumentException if {@code value} holds an unpaired surrogate, which UTF-8
    *     cannot encode
    */
-  static StringBuilder writeString(StringBuilder out, String value, String what) {
+  public static StringBuilder writeString(StringBuilder out, String value, String what) {
     out.append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -1,6 +1,7 @@
 package dev.grad4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,5 +125,31 @@ class JsonTest {
     String deep = "[".repeat(100_000) + "]".repeat(100_000);
     assertEquals(
         "malformed header JSON at character 16: nesting deeper than 16 levels", error(deep));
+  }
+
+  @Test
+  void parseValueReadsFractionsAndExponentsAsDoubles() throws Exception {
+    Object v = Json.parseValue("{\"a\":0.25,\"b\":-3,\"c\":1e-3,\"d\":2.5E+2,\"e\":null}");
+    Map<?, ?> m = (Map<?, ?>) v;
+    assertEquals(0.25, m.get("a"));
+    assertEquals(-3L, m.get("b"));
+    assertEquals(1e-3, m.get("c"));
+    assertEquals(250.0, m.get("d"));
+    assertNull(m.get("e"));
+    assertTrue(m.containsKey("e"));
+    assertEquals(1e20, Json.parseValue("100000000000000000000"), "too big for a long");
+  }
+
+  @Test
+  void parseValueRejectsMalformedNumbersWithPosition() {
+    assertEquals(
+        "malformed JSON at character 3: expected a digit after '.', found ','",
+        assertThrows(Json.ParseException.class, () -> Json.parseValue("[1.,2]")).getMessage());
+    assertEquals(
+        "malformed JSON at character 3: expected a digit in the exponent, found end of input",
+        assertThrows(Json.ParseException.class, () -> Json.parseValue("1e+")).getMessage());
+    assertEquals(
+        "malformed JSON at character 6: expected ',' or '}' in object, found end of input",
+        assertThrows(Json.ParseException.class, () -> Json.parseValue("{\"a\":1")).getMessage());
   }
 }
