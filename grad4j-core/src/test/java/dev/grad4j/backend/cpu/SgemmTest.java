@@ -142,4 +142,100 @@ class SgemmTest {
       }
     }
   }
+
+  @Test
+  void narrowProductsInEveryLayout() {
+    // n at most the lane count takes the narrow kernel; m not a multiple of its rows.
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        for (int n : new int[] {1, 3, 10, 16}) {
+          check(64, n, 512, ta, tb);
+          check(37, n, 70, ta, tb);
+          check(512, n, 64, ta, tb);
+        }
+      }
+    }
+  }
+
+  @Test
+  void skinnyAndLongProductsInEveryLayout() {
+    // The MLP's batch-64 shapes: a small k, an m of 10, and k running over two blocks.
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        check(64, 130, 10, ta, tb);
+        check(10, 130, 64, ta, tb);
+        check(64, 129, 784, ta, tb);
+        check(70, 200, 1030, ta, tb);
+      }
+    }
+  }
+
+  @Test
+  void transposeCopyMatchesTheDefinitionOnBlocksAndEdges() {
+    Random rnd = new Random(11);
+    int[][] cases = {{16, 16}, {33, 50}, {64, 10}, {10, 64}, {5, 3}, {48, 32}};
+    for (int[] size : cases) {
+      int xs = size[0];
+      int ys = size[1];
+      for (boolean contiguousX : new boolean[] {true, false}) {
+        int sx = contiguousX ? 1 : ys + 3;
+        int sy = contiguousX ? xs + 5 : 1;
+        float[] src = random(rnd, 7 + (xs - 1) * sx + (ys - 1) * sy + 1);
+        int dStride = ys + 2;
+        float[] dst = new float[4 + xs * dStride];
+        java.util.Arrays.fill(dst, Float.NaN);
+        Sgemm.transposeCopy(src, 7, sx, sy, dst, 4, dStride, xs, ys);
+        for (int x = 0; x < xs; x++) {
+          for (int y = 0; y < ys; y++) {
+            assertEquals(
+                src[7 + x * sx + y * sy], dst[4 + x * dStride + y], "xs=" + xs + " ys=" + ys);
+          }
+          for (int y = ys; y < dStride && 4 + x * dStride + y < dst.length; y++) {
+            assertEquals(Float.NaN, dst[4 + x * dStride + y], "written outside at " + x + "," + y);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void stridedOutputAndSwappedOperandsAgreeWithTheReference() {
+    // Output transposed in storage (column stride m) with each operand layout, including the
+    // shapes where computing C^T = B^T A^T is chosen.
+    Random rnd = new Random(9);
+    int[][] shapes = {{512, 10, 64}, {10, 512, 64}, {64, 512, 10}, {70, 90, 600}};
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int n = shape[1];
+      int k = shape[2];
+      for (boolean ta : new boolean[] {false, true}) {
+        for (boolean tb : new boolean[] {false, true}) {
+          float[] a = random(rnd, m * k);
+          float[] b = random(rnd, k * n);
+          float[] c = new float[m * n];
+          float[] c2 = new float[m * n];
+          int rsA = ta ? 1 : k;
+          int csA = ta ? m : 1;
+          int rsB = tb ? 1 : n;
+          int csB = tb ? k : 1;
+          Sgemm.gemm(1, 1, m, n, k, a, 0, 0, rsA, csA, b, 0, 0, rsB, csB, c, 0, 0, 1, m);
+          Sgemm.gemm(2, 1, m, n, k, a, 0, 0, rsA, csA, b, 0, 0, rsB, csB, c2, 0, 0, 1, m);
+          assertArrayEquals(c, c2, "threads m=" + m + " n=" + n + " k=" + k);
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+              double s = 0;
+              double mag = 0;
+              for (int p = 0; p < k; p++) {
+                double x = a[i * rsA + p * csA];
+                double y = b[p * rsB + j * csB];
+                s += x * y;
+                mag += Math.abs(x * y);
+              }
+              assertEquals(s, c[j * m + i], 1e-5 * mag + 1e-6, "m=" + m + " n=" + n + " k=" + k);
+            }
+          }
+        }
+      }
+    }
+  }
 }
