@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -39,22 +40,9 @@ final class SpeedBench {
     this.blas = blas;
   }
 
-  /**
-   * Best wall time of {@code runs} calls, in seconds, after at least {@code warmups} calls and
-   * {@code warmupNanos} of calls (so that the JIT has compiled the vector kernels).
-   */
+  /** Best wall time of {@code runs} calls, in seconds, after {@link #warmUp warm-up calls}. */
   static double bestSeconds(int warmups, long warmupNanos, int runs, Runnable body) {
-    long start = System.nanoTime();
-    for (int i = 0; i < warmups || System.nanoTime() - start < warmupNanos; i++) {
-      body.run();
-    }
-    double best = Double.POSITIVE_INFINITY;
-    for (int i = 0; i < runs; i++) {
-      long t0 = System.nanoTime();
-      body.run();
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-    }
-    return best;
+    return bestSeconds(warmups, warmupNanos, runs, () -> null, ignored -> body.run());
   }
 
   /**
@@ -67,19 +55,51 @@ final class SpeedBench {
       int runs,
       Supplier<T> setup,
       java.util.function.Consumer<T> body) {
-    long start = System.nanoTime();
-    for (int i = 0; i < warmups || System.nanoTime() - start < warmupNanos; i++) {
-      body.accept(setup.get());
-    }
+    DoubleSupplier call =
+        () -> {
+          T input = setup.get();
+          long t0 = System.nanoTime();
+          body.accept(input);
+          return (System.nanoTime() - t0) / 1e9;
+        };
+    warmUp(warmups, warmupNanos, call);
     double best = Double.POSITIVE_INFINITY;
     for (int i = 0; i < runs; i++) {
-      T input = setup.get();
-      long t0 = System.nanoTime();
-      body.accept(input);
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      best = Math.min(best, call.getAsDouble());
     }
     return best;
   }
+
+  /**
+   * Calls {@code timedCall} at least {@code warmups} times and for at least {@code warmupNanos},
+   * then on until its best time has stopped improving for {@value #SETTLED_CALLS} calls, for at
+   * most {@value #MAX_WARMUP_FACTOR} times {@code warmupNanos}. A fixed warm-up is not enough: the
+   * vector kernels run 2-10x slower for the first 2-3 s (interpreted and C1 code allocating a
+   * vector per operation, then on-stack-replaced loops) before C2's code settles.
+   */
+  private static void warmUp(int warmups, long warmupNanos, DoubleSupplier timedCall) {
+    long start = System.nanoTime();
+    double best = Double.POSITIVE_INFINITY;
+    int sinceImproved = 0;
+    for (int i = 0; ; i++) {
+      long elapsed = System.nanoTime() - start;
+      boolean minimumDone = i >= warmups && elapsed >= warmupNanos;
+      if (minimumDone
+          && (sinceImproved >= SETTLED_CALLS || elapsed >= MAX_WARMUP_FACTOR * warmupNanos)) {
+        return;
+      }
+      double t = timedCall.getAsDouble();
+      if (t < 0.98 * best) {
+        best = t;
+        sinceImproved = 0;
+      } else {
+        sinceImproved++;
+      }
+    }
+  }
+
+  private static final int SETTLED_CALLS = 5;
+  private static final int MAX_WARMUP_FACTOR = 8;
 
   private double time(Runnable body) {
     return bestSeconds(sizes.warmups(), sizes.warmupNanos(), sizes.runs(), body);
