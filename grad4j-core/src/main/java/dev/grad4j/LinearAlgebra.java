@@ -97,9 +97,31 @@ final class LinearAlgebra {
             new Tensor[] {
               // Skip the product for an operand that needs no gradient (a constant input batch,
               // frozen weights): it is the most expensive part of backward.
-              needA ? g.matmul(b.transpose(-1, -2)) : null,
-              needB ? a.transpose(-1, -2).matmul(g) : null
+              needA ? gradientOfA(a, b, g) : null, needB ? gradientOfB(a, b, g) : null
             });
+  }
+
+  // dA = g Bᵀ. When A is itself a transposed view (Linear's weight.t()), the product is formed as
+  // (B gᵀ)ᵀ: the same sums, but written in the layout of A's base, so that transposing it back to
+  // the base's gradient gives a contiguous tensor and no transposing copy.
+  private static Tensor gradientOfA(Tensor a, Tensor b, Tensor g) {
+    return storedTransposed(a)
+        ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2)
+        : g.matmul(b.transpose(-1, -2));
+  }
+
+  // dB = Aᵀ g, formed as (gᵀ A)ᵀ when B is a transposed view, for the same reason.
+  private static Tensor gradientOfB(Tensor a, Tensor b, Tensor g) {
+    return storedTransposed(b)
+        ? g.transpose(-1, -2).matmul(a).transpose(-1, -2)
+        : a.transpose(-1, -2).matmul(g);
+  }
+
+  // Whether the last two dims are a transposed view of a dense matrix: strides (1, rows), rows > 1.
+  private static boolean storedTransposed(Tensor t) {
+    int r = t.dim();
+    int rows = t.size(-2);
+    return rows > 1 && t.stridesRef()[r - 2] == 1 && t.stridesRef()[r - 1] == rows;
   }
 
   // The operand broadcast to batch ++ [rows, cols] and seen as [batchSize, rows, cols].

@@ -429,6 +429,15 @@ public final class Tensor {
     grad = value;
   }
 
+  /**
+   * The allocation serial of this tensor's storage ({@link dev.grad4j.backend.Storage#serial()})
+   * when this tensor is a contiguous view of all of it, else 0. Autograd uses it to recognise a
+   * gradient created during the current backward pass that it may keep without copying.
+   */
+  public long wholeStorageSerial() {
+    return offset == 0 && isContiguous() && numel() == storage.size() ? storage.serial() : 0;
+  }
+
   /** Clears the accumulated gradient (sets it to null, as PyTorch's default does). */
   public void zeroGrad() {
     grad = null;
@@ -536,6 +545,19 @@ public final class Tensor {
               + ": in-place change of a tensor that requires grad is not allowed while recording;"
               + " do it inside GradMode.disabled() (as optimizers do), or use the out-of-place op");
     }
+  }
+
+  /**
+   * Runs a kernel that writes this tensor in place (given it as an operand) and, when it did write,
+   * bumps the version; for in-place ops defined outside this class. Returns what the kernel did.
+   */
+  boolean writeInPlace(String op, java.util.function.Predicate<Strided> kernel) {
+    checkInPlace(op);
+    boolean wrote = kernel.test(strided());
+    if (wrote) {
+      storage.bumpVersion();
+    }
+    return wrote;
   }
 
   // Kernels write row by row, so an element written through two positions (an expanded view) would

@@ -226,6 +226,8 @@ class OpGradientTest {
     cs.add(c("matmul", "[3].[2,3,4]", in -> in[0].matmul(in[1]), n(3), n(2, 3, 4)));
     cs.add(c("matmul", "[3,4].[2,4,2]", in -> in[0].matmul(in[1]), n(3, 4), n(2, 4, 2)));
     cs.add(c("matmul", "transposed operands", in -> in[0].t().matmul(in[1].t()), n(3, 2), n(4, 3)));
+    cs.add(c("matmul", "[2,3,4].[5,4]^T", in -> in[0].matmul(in[1].t()), n(2, 3, 4), n(5, 4)));
+    cs.add(c("matmul", "[4,3]^T.[4,5]", in -> in[0].t().matmul(in[1]), n(4, 3), n(4, 5)));
     // ---- shape and views
     cs.add(c("reshape", "[2,3,4]->[4,-1]", in -> in[0].reshape(4, -1), n(2, 3, 4)));
     cs.add(c("reshape", "copy of transposed", in -> in[0].t().reshape(6), n(2, 3)));

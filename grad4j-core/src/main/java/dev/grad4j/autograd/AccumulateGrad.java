@@ -27,11 +27,18 @@ public final class AccumulateGrad extends Node {
     return List.of();
   }
 
-  void accumulate(Tensor grad, boolean createGraph) {
+  /**
+   * Adds {@code grad} to the leaf's gradient.
+   *
+   * @param owned whether the engine vouches that nothing else holds {@code grad}'s storage, so that
+   *     it can become the leaf's gradient without a copy
+   */
+  void accumulate(Tensor grad, boolean createGraph, boolean owned) {
     Tensor current = leaf.grad();
     if (current == null) {
-      // Copy so that no two leaves (or a leaf and the caller) share a gradient buffer.
-      leaf.setGrad(createGraph ? grad : grad.detach().clone());
+      // Copy, unless owned, so that no two leaves (or a leaf and the caller) share a gradient
+      // buffer: an in-place change of one gradient (clipping, say) must not change another.
+      leaf.setGrad(createGraph ? grad : owned ? grad.detach() : grad.detach().clone());
     } else {
       leaf.setGrad(createGraph ? current.add(grad) : current.detach().add(grad.detach()));
     }

@@ -69,11 +69,7 @@ public abstract class CustomFunction {
       // A detached result, so that a forward returning one of its inputs never relabels that input.
       out = forward(ctx, inputs).detach();
     }
-    return Recorder.record(
-        name(),
-        out,
-        inputs.clone(),
-        ctx.saved.toArray(new Tensor[0]),
-        gradOutput -> backward(ctx, gradOutput));
+    UserBackward rule = gradOutput -> backward(ctx, gradOutput);
+    return Recorder.record(name(), out, inputs.clone(), ctx.saved.toArray(new Tensor[0]), rule);
   }
 }

@@ -1,10 +1,12 @@
 package dev.grad4j.autograd;
 
 import dev.grad4j.Tensor;
+import dev.grad4j.backend.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,8 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph,
       Set<Node> capture) {
+    // Storages allocated from here on were made by this backward pass.
+    long before = Storage.lastSerial();
     Map<Node, Tensor> pending = new IdentityHashMap<>();
     List<Node> starts = new ArrayList<>();
     for (int i = 0; i < roots.size(); i++) {
@@ -56,6 +60,7 @@ final class Engine {
     List<Node> order = topologicalOrder(starts);
     Set<Node> needed = capture == null ? null : nodesLeadingTo(order, capture);
     Map<Node, Tensor> captured = new IdentityHashMap<>();
+    Set<Long> kept = mayKeepGradients(order, createGraph, capture) ? new HashSet<>() : null;
     try (GradMode.Scope mode = GradMode.set(createGraph)) {
       for (Node node : order) {
         Tensor grad = pending.remove(node);
@@ -69,7 +74,7 @@ final class Engine {
         switch (node) {
           case AccumulateGrad leaf -> {
             if (capture == null) {
-              leaf.accumulate(grad, createGraph);
+              leaf.accumulate(grad, createGraph, kept != null && owned(grad, before, kept));
             }
           }
           case FunctionNode fn -> propagate(fn, grad, pending, retainGraph);
@@ -77,6 +82,29 @@ final class Engine {
       }
     }
     return captured;
+  }
+
+  // A leaf may keep the gradient it receives without copying (the copy of a large weight gradient
+  // costs about as much as the product that made it) only when no user code could hold it: no
+  // hooks, no custom backward, no gradient graph (createGraph) and no captured gradients.
+  private static boolean mayKeepGradients(
+      List<Node> order, boolean createGraph, Set<Node> capture) {
+    if (createGraph || capture != null) {
+      return false;
+    }
+    for (Node node : order) {
+      if (node.hasHooks() || (node instanceof FunctionNode fn && fn.runsUserCode())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Whether grad covers a whole storage that this pass allocated (so neither the caller nor a saved
+  // tensor holds it) and that no other leaf has kept (rules may hand one tensor to several inputs).
+  private static boolean owned(Tensor grad, long before, Set<Long> kept) {
+    long serial = grad.wholeStorageSerial();
+    return serial > before && kept.add(serial);
   }
 
   private static void propagate(

@@ -104,6 +104,11 @@ public final class FunctionNode extends Node {
     return rule == null;
   }
 
+  /** Whether the rule is user code (a custom function's backward). */
+  boolean runsUserCode() {
+    return rule instanceof UserBackward;
+  }
+
   Tensor[] backward(Tensor gradOutput) {
     if (rule == null) {
       throw new IllegalStateException(

@@ -27,6 +27,11 @@ public abstract sealed class Node permits FunctionNode, AccumulateGrad {
     hooks.add(hook);
   }
 
+  /** Whether hooks (user code that sees the gradient) are registered here. */
+  boolean hasHooks() {
+    return hooks != null && !hooks.isEmpty();
+  }
+
   Tensor applyHooks(Tensor grad) {
     if (hooks != null) {
       for (UnaryOperator<Tensor> hook : hooks) {

@@ -69,4 +69,18 @@ public interface Backend {
    * overlap and dropping entries that fall in the padding. {@code out} is added to, not cleared.
    */
   void fold(Strided cols, Window2d window, Strided out);
+
+  /**
+   * One SGD update in place: with g = grad + λ·param, the momentum buffer becomes g (first step) or
+   * μ·buf + (1 − τ)·g, and param −= γ·(nesterov ? g + μ·buf : buf), or γ·g without momentum. Each
+   * operation is rounded in the operands' dtype, in this order, so the result equals the same
+   * update composed from elementwise ops.
+   *
+   * @param buf the momentum buffer, written in place; null when {@code step.momentum()} is 0
+   * @return false, changing nothing, when this backend has no fused kernel for these operands; the
+   *     caller then composes the update from elementwise ops
+   */
+  default boolean sgdStep(Strided param, Strided grad, Strided buf, SgdStep step) {
+    return false;
+  }
 }

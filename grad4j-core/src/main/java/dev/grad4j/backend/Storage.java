@@ -1,6 +1,7 @@
 package dev.grad4j.backend;
 
 import dev.grad4j.DType;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A flat, heap-backed buffer of elements of one dtype, shared by a tensor and all of its views.
@@ -10,15 +11,20 @@ import dev.grad4j.DType;
  * is reported instead of silently giving a wrong gradient.
  */
 public final class Storage {
+  // Serials of allocated storages; 0 is kept for wrapped arrays, which the caller may still hold.
+  private static final AtomicLong SERIALS = new AtomicLong();
+
   private final DType dtype;
   private final float[] floats;
   private final double[] doubles;
   private int version;
+  private final long serial;
 
-  private Storage(DType dtype, float[] floats, double[] doubles) {
+  private Storage(DType dtype, float[] floats, double[] doubles, long serial) {
     this.dtype = dtype;
     this.floats = floats;
     this.doubles = doubles;
+    this.serial = serial;
   }
 
   /** A zero-filled storage of {@code size} elements. */
@@ -27,18 +33,18 @@ public final class Storage {
       throw new IllegalArgumentException("storage size must be >= 0, got " + size);
     }
     return dtype == DType.FLOAT32
-        ? new Storage(dtype, new float[size], null)
-        : new Storage(dtype, null, new double[size]);
+        ? new Storage(dtype, new float[size], null, SERIALS.incrementAndGet())
+        : new Storage(dtype, null, new double[size], SERIALS.incrementAndGet());
   }
 
   /** Wraps (does not copy) a float array. */
   public static Storage wrap(float[] data) {
-    return new Storage(DType.FLOAT32, data, null);
+    return new Storage(DType.FLOAT32, data, null, 0);
   }
 
   /** Wraps (does not copy) a double array. */
   public static Storage wrap(double[] data) {
-    return new Storage(DType.FLOAT64, null, data);
+    return new Storage(DType.FLOAT64, null, data, 0);
   }
 
   public DType dtype() {
@@ -75,6 +81,19 @@ public final class Storage {
     } else {
       doubles[index] = value;
     }
+  }
+
+  /**
+   * The allocation serial: every {@link #allocate} takes the next number, so a larger serial means
+   * a later allocation; 0 for storages that wrap a caller's array.
+   */
+  public long serial() {
+    return serial;
+  }
+
+  /** The serial the next {@link #allocate} will exceed: the last one handed out. */
+  public static long lastSerial() {
+    return SERIALS.get();
   }
 
   /** Number of in-place writes so far. */

@@ -1,6 +1,8 @@
 package dev.grad4j.optim;
 
+import dev.grad4j.FusedUpdates;
 import dev.grad4j.Tensor;
+import dev.grad4j.backend.SgdStep;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,10 @@ import java.util.Map;
  * {@code momentum} (0), {@code dampening} (0), {@code weight_decay} (0), {@code nesterov} (0 or 1;
  * needs a momentum and zero dampening). State: {@code momentum_buffer} (b), only when momentum is
  * used.
+ *
+ * <p>Contiguous float32 parameters and gradients are updated in one fused kernel pass ({@link
+ * FusedUpdates#sgd}) that gives the same bits as the update above done op by op, which is what
+ * other operands get.
  */
 public final class SGD extends Optimizer {
 
@@ -114,6 +120,9 @@ public final class SGD extends Optimizer {
     double momentum = group.get("momentum");
     double dampening = group.get("dampening");
     double weightDecay = group.get("weight_decay");
+    if (fused(param, grad, state, lr, momentum, dampening, weightDecay, flag(group, "nesterov"))) {
+      return;
+    }
     Tensor g = grad;
     if (weightDecay != 0) {
       g = g.add(param.mul(weightDecay));
@@ -129,5 +138,30 @@ public final class SGD extends Optimizer {
       g = flag(group, "nesterov") ? g.add(buf.mul(momentum)) : buf;
     }
     param.subInPlace(g.mul(lr));
+  }
+
+  // The same update in one kernel pass, when the backend has one for these tensors.
+  private static boolean fused(
+      Tensor param,
+      Tensor grad,
+      Map<String, Tensor> state,
+      double lr,
+      double momentum,
+      double dampening,
+      double weightDecay,
+      boolean nesterov) {
+    Tensor buf = momentum == 0 ? null : state.get("momentum_buffer");
+    boolean first = momentum != 0 && buf == null;
+    if (first) {
+      buf = Tensor.zerosLike(param);
+    }
+    SgdStep step = new SgdStep(lr, momentum, dampening, weightDecay, nesterov, first);
+    if (!FusedUpdates.sgd(param, grad, buf, step)) {
+      return false;
+    }
+    if (first) {
+      state.put("momentum_buffer", buf);
+    }
+    return true;
   }
 }

@@ -223,6 +223,61 @@ class EngineTest {
   }
 
   @Test
+  void aGradientMadeDuringBackwardIsKeptByOneLeafOnly() {
+    // mul's backward makes a fresh gradient and add's hands that same tensor to both leaves: the
+    // first leaf may keep it without a copy, the second must get its own.
+    Tensor a = vec(1.0, 2.0);
+    Tensor b = vec(3.0, 4.0);
+    a.add(b).mul(3).sum().backward();
+    try (var g = GradMode.disabled()) {
+      a.grad().mulInPlace(5);
+    }
+    assertArrayEquals(new double[] {15, 15}, a.grad().toDoubleArray(), 0);
+    assertArrayEquals(new double[] {3, 3}, b.grad().toDoubleArray(), 0);
+  }
+
+  @Test
+  void aGradientAHookHasSeenIsCopiedIntoTheLeaf() {
+    Tensor a = vec(1.0, 2.0);
+    Tensor[] seen = new Tensor[1];
+    Tensor h = a.add(1); // add's backward hands the hook's tensor on to the leaf
+    h.registerHook(
+        g -> {
+          seen[0] = g;
+          return null;
+        });
+    h.mul(3).sum().backward();
+    try (var g = GradMode.disabled()) {
+      a.grad().mulInPlace(0);
+    }
+    assertArrayEquals(new double[] {3, 3}, seen[0].toDoubleArray(), 0);
+  }
+
+  @Test
+  void aGradientFromACustomBackwardIsCopiedIntoTheLeaf() {
+    Tensor[] kept = new Tensor[1];
+    CustomFunction keeping =
+        new CustomFunction() {
+          @Override
+          protected Tensor forward(Context ctx, Tensor... in) {
+            return in[0].mul(1);
+          }
+
+          @Override
+          protected Tensor[] backward(Context ctx, Tensor g) {
+            kept[0] = g.mul(1);
+            return new Tensor[] {kept[0]};
+          }
+        };
+    Tensor a = vec(1.0, 2.0);
+    keeping.apply(a).sum().backward();
+    try (var g = GradMode.disabled()) {
+      a.grad().mulInPlace(0);
+    }
+    assertArrayEquals(new double[] {1, 1}, kept[0].toDoubleArray(), 0);
+  }
+
+  @Test
   void createGraphGivesDifferentiableGradients() {
     // f = x^3: f' = 3x^2, f'' = 6x, f''' = 6.
     Tensor x = vec(1.5);

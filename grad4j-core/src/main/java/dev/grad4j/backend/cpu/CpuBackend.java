@@ -4,6 +4,7 @@ import dev.grad4j.DType;
 import dev.grad4j.backend.Backend;
 import dev.grad4j.backend.BinaryOp;
 import dev.grad4j.backend.ReduceOp;
+import dev.grad4j.backend.SgdStep;
 import dev.grad4j.backend.Storage;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.UnaryOp;
@@ -510,5 +511,10 @@ public final class CpuBackend implements Backend {
   // Planes per task: about 2^15 elements of work each.
   private static int grain(int perPlane) {
     return Math.max(1, (1 << 15) / Math.max(1, perPlane));
+  }
+
+  @Override
+  public boolean sgdStep(Strided param, Strided grad, Strided buf, SgdStep step) {
+    return FloatUpdates.sgd(param, grad, buf, step);
   }
 }
