@@ -5,7 +5,7 @@
 #   3. the CNN on Fashion-MNIST, 10 epochs                    (target: >= 91%)
 # Each run uses seed 1 and writes its model, metrics.jsonl and a log with the wall time and peak
 # memory (GNU time -v) under OUT_DIR (default /tmp/grad4j-reference-runs). Too slow for CI: on 2
-# cores they take about 15 s, 3 min and 18 min. Fashion-MNIST comes from Debian's package
+# cores they take about 7 s, 1 min and 10 min. Fashion-MNIST comes from Debian's package
 # dataset-fashion-mnist (apt-get install -y dataset-fashion-mnist); runs 2 and 3 are skipped,
 # saying so, without it. Usage: tools/reference-runs.sh [OUT_DIR] [digits|mlp-fashion|cnn-fashion...]
 set -euo pipefail
