@@ -5,6 +5,7 @@ import dev.grad4j.train.Trainer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The dashboard's {@code /api/state} answer: a {@link TrainingRecord} as JSON.
@@ -62,21 +63,12 @@ final class DashboardJson {
     s.append(",\"batch_count\":").append(count);
     s.append(",\"since\":").append(from);
     s.append(",\"batches\":{");
-    column(s, "epoch", rows, r -> Integer.toString(r.epoch()));
-    s.append(',');
-    column(s, "batch", rows, r -> Integer.toString(r.batch()));
-    s.append(',');
-    column(s, "step", rows, r -> Long.toString(r.step()));
-    s.append(',');
-    column(s, "loss", rows, r -> TrainCommand.json(r.loss()));
-    s.append(',');
-    column(s, "accuracy", rows, r -> TrainCommand.json(r.accuracy()));
-    s.append(',');
-    column(s, "lr", rows, r -> TrainCommand.json(r.lr()));
-    s.append(',');
-    column(s, "examples_per_second", rows, r -> TrainCommand.json(r.examplesPerSecond()));
-    s.append(',');
-    column(s, "seconds", rows, r -> TrainCommand.json(r.seconds()));
+    for (int c = 0; c < BATCH_COLUMNS.size(); c++) {
+      if (c > 0) {
+        s.append(',');
+      }
+      column(s, BATCH_COLUMNS.get(c), rows);
+    }
     s.append("},\"epoch_results\":[");
     List<Trainer.EpochResult> epochs = record.epochResults();
     for (int i = 0; i < epochs.size(); i++) {
@@ -96,17 +88,28 @@ final class DashboardJson {
     }
   }
 
-  private static void column(
-      StringBuilder s,
-      String name,
-      List<TrainingRecord.Batch> rows,
-      java.util.function.Function<TrainingRecord.Batch, String> value) {
-    s.append('"').append(name).append("\":[");
+  /** A column of the batch table: its JSON name and a row's value as JSON. */
+  private record BatchColumn(String name, Function<TrainingRecord.Batch, String> value) {}
+
+  // In the order of batches.csv (BatchLog.HEADER).
+  private static final List<BatchColumn> BATCH_COLUMNS =
+      List.of(
+          new BatchColumn("epoch", r -> Integer.toString(r.epoch())),
+          new BatchColumn("batch", r -> Integer.toString(r.batch())),
+          new BatchColumn("step", r -> Long.toString(r.step())),
+          new BatchColumn("loss", r -> TrainCommand.json(r.loss())),
+          new BatchColumn("accuracy", r -> TrainCommand.json(r.accuracy())),
+          new BatchColumn("lr", r -> TrainCommand.json(r.lr())),
+          new BatchColumn("examples_per_second", r -> TrainCommand.json(r.examplesPerSecond())),
+          new BatchColumn("seconds", r -> TrainCommand.json(r.seconds())));
+
+  private static void column(StringBuilder s, BatchColumn column, List<TrainingRecord.Batch> rows) {
+    s.append('"').append(column.name()).append("\":[");
     for (int i = 0; i < rows.size(); i++) {
       if (i > 0) {
         s.append(',');
       }
-      s.append(value.apply(rows.get(i)));
+      s.append(column.value().apply(rows.get(i)));
     }
     s.append(']');
   }
