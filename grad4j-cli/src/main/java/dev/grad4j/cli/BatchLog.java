@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Writes {@value #FILE}, one line per training batch, beside metrics.jsonl, so that {@code grad4j
@@ -21,7 +22,7 @@ final class BatchLog implements Trainer.Listener, Closeable {
   static final String FILE = "batches.csv";
 
   /** The first line: the column names. */
-  static final String HEADER = "epoch,batch,step,loss,accuracy,lr,examples_per_second,seconds";
+  static final String HEADER = String.join(",", TrainingRecord.Batch.COLUMNS);
 
   private final Trainer trainer;
   private final BufferedWriter out;
@@ -45,23 +46,22 @@ final class BatchLog implements Trainer.Listener, Closeable {
   @Override
   public void onBatch(Trainer.Progress p) {
     try {
-      out.write(
-          p.epoch()
-              + ","
-              + p.batch()
-              + ","
-              + trainer.step()
-              + ","
-              + p.loss()
-              + ","
-              + p.accuracy()
-              + ","
-              + trainer.optimizer().paramGroups().get(0).lr()
-              + ","
-              + p.examplesPerSecond()
-              + ","
-              + p.seconds()
-              + "\n");
+      TrainingRecord.Batch row =
+          new TrainingRecord.Batch(
+              p.epoch(),
+              p.batch(),
+              trainer.step(),
+              p.loss(),
+              p.accuracy(),
+              trainer.optimizer().paramGroups().get(0).lr(),
+              p.examplesPerSecond(),
+              p.seconds());
+      List<Number> values = row.values();
+      for (int i = 0; i < values.size(); i++) {
+        out.write(i == 0 ? "" : ",");
+        out.write(String.valueOf(values.get(i)));
+      }
+      out.write('\n');
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + FILE + ": " + e.getMessage(), e);
     }

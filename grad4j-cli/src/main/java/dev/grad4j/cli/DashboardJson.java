@@ -5,7 +5,6 @@ import dev.grad4j.train.Trainer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The dashboard's {@code /api/state} answer: a {@link TrainingRecord} as JSON.
@@ -63,11 +62,12 @@ final class DashboardJson {
     s.append(",\"batch_count\":").append(count);
     s.append(",\"since\":").append(from);
     s.append(",\"batches\":{");
-    for (int c = 0; c < BATCH_COLUMNS.size(); c++) {
+    List<List<Number>> values = rows.stream().map(TrainingRecord.Batch::values).toList();
+    for (int c = 0; c < TrainingRecord.Batch.COLUMNS.size(); c++) {
       if (c > 0) {
         s.append(',');
       }
-      column(s, BATCH_COLUMNS.get(c), rows);
+      column(s, c, values);
     }
     s.append("},\"epoch_results\":[");
     List<Trainer.EpochResult> epochs = record.epochResults();
@@ -88,28 +88,15 @@ final class DashboardJson {
     }
   }
 
-  /** A column of the batch table: its JSON name and a row's value as JSON. */
-  private record BatchColumn(String name, Function<TrainingRecord.Batch, String> value) {}
-
-  // In the order of batches.csv (BatchLog.HEADER).
-  private static final List<BatchColumn> BATCH_COLUMNS =
-      List.of(
-          new BatchColumn("epoch", r -> Integer.toString(r.epoch())),
-          new BatchColumn("batch", r -> Integer.toString(r.batch())),
-          new BatchColumn("step", r -> Long.toString(r.step())),
-          new BatchColumn("loss", r -> TrainCommand.json(r.loss())),
-          new BatchColumn("accuracy", r -> TrainCommand.json(r.accuracy())),
-          new BatchColumn("lr", r -> TrainCommand.json(r.lr())),
-          new BatchColumn("examples_per_second", r -> TrainCommand.json(r.examplesPerSecond())),
-          new BatchColumn("seconds", r -> TrainCommand.json(r.seconds())));
-
-  private static void column(StringBuilder s, BatchColumn column, List<TrainingRecord.Batch> rows) {
-    s.append('"').append(column.name()).append("\":[");
+  /** Column {@code c} of the rows as {@code "name":[v, ...]}, non-finite values as null. */
+  private static void column(StringBuilder s, int c, List<List<Number>> rows) {
+    s.append('"').append(TrainingRecord.Batch.COLUMNS.get(c)).append("\":[");
     for (int i = 0; i < rows.size(); i++) {
       if (i > 0) {
         s.append(',');
       }
-      s.append(column.value().apply(rows.get(i)));
+      Number v = rows.get(i).get(c);
+      s.append(v instanceof Double d ? TrainCommand.json(d) : v.toString());
     }
     s.append(']');
   }

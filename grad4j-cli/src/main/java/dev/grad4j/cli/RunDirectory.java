@@ -210,21 +210,16 @@ record RunDirectory(Path dir, TrainingRecord record, GraphPicture graph) {
       }
       String[] f = line.split(",", -1);
       String where = name + " line " + (i + 1);
-      if (f.length != 8) {
+      if (f.length != TrainingRecord.Batch.COLUMNS.size()) {
         throw new IllegalArgumentException(
-            where + ": expected 8 comma-separated fields, found " + f.length);
+            where
+                + ": expected "
+                + TrainingRecord.Batch.COLUMNS.size()
+                + " comma-separated fields, found "
+                + f.length);
       }
       try {
-        out.add(
-            new TrainingRecord.Batch(
-                Integer.parseInt(f[0]),
-                Integer.parseInt(f[1]),
-                Long.parseLong(f[2]),
-                Double.parseDouble(f[3]),
-                Double.parseDouble(f[4]),
-                Double.parseDouble(f[5]),
-                Double.parseDouble(f[6]),
-                Double.parseDouble(f[7])));
+        out.add(TrainingRecord.Batch.parse(f));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(where + ": not a number: " + e.getMessage(), e);
       }

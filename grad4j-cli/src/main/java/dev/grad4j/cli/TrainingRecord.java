@@ -18,7 +18,10 @@ import java.util.function.Supplier;
  * next to nothing; a reader sees a consistent prefix of the rows without blocking the writer.
  */
 final class TrainingRecord {
-  /** One batch's row. */
+  /**
+   * One batch's row. Its fields, in order, are the columns of batches.csv and of the dashboard's
+   * batch table, named by {@link #COLUMNS}.
+   */
   record Batch(
       int epoch,
       int batch,
@@ -27,7 +30,34 @@ final class TrainingRecord {
       double accuracy,
       double lr,
       double examplesPerSecond,
-      double seconds) {}
+      double seconds) {
+    /** The column names in field order: batches.csv's header and the dashboard's JSON keys. */
+    static final List<String> COLUMNS =
+        List.of(
+            "epoch", "batch", "step", "loss", "accuracy", "lr", "examples_per_second", "seconds");
+
+    /** This row's values in the order of {@link #COLUMNS}. */
+    List<Number> values() {
+      return List.of(epoch, batch, step, loss, accuracy, lr, examplesPerSecond, seconds);
+    }
+
+    /**
+     * The row whose {@link #values} are {@code fields}, as written by {@code String.valueOf}.
+     *
+     * @throws NumberFormatException when a field is not a number of its column's type
+     */
+    static Batch parse(String[] fields) {
+      return new Batch(
+          Integer.parseInt(fields[0]),
+          Integer.parseInt(fields[1]),
+          Long.parseLong(fields[2]),
+          Double.parseDouble(fields[3]),
+          Double.parseDouble(fields[4]),
+          Double.parseDouble(fields[5]),
+          Double.parseDouble(fields[6]),
+          Double.parseDouble(fields[7]));
+    }
+  }
 
   /** Where a run is. */
   enum Status {
