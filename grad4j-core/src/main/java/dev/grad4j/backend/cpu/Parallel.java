@@ -4,6 +4,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -53,8 +54,15 @@ public final class Parallel {
         n, k -> new ForkJoinPool(k, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, false));
   }
 
-  // Whether the caller already runs inside one of the pools (nested work stays on its thread).
+  // Set while a calling thread computes its own piece of a split range.
+  private static final ThreadLocal<Boolean> CALLER_BUSY = ThreadLocal.withInitial(() -> false);
+
+  // Whether the caller already runs a piece of split work, on a pool thread or as the caller that
+  // split it (nested work stays on its thread).
   private static boolean inPool() {
+    if (CALLER_BUSY.get()) {
+      return true;
+    }
     ForkJoinPool current = ForkJoinTask.getPool();
     return current != null && POOLS.containsValue(current);
   }
@@ -70,26 +78,63 @@ public final class Parallel {
       body.run(0, n);
       return;
     }
-    RecursiveAction[] tasks = new RecursiveAction[pieces];
-    for (int p = 0; p < pieces; p++) {
-      int from = (int) ((long) n * p / pieces);
-      int to = (int) ((long) n * (p + 1) / pieces);
-      tasks[p] =
-          new RecursiveAction() {
-            @Override
-            protected void compute() {
-              body.run(from, to);
-            }
-          };
+    // The pool is offered every piece but the first, which the caller computes; then the caller
+    // takes back the pieces no worker has started yet. A worker takes 5-15 us to wake up, as long
+    // as a small product: this way one that wakes late costs nothing, and no core idles while the
+    // caller waits. Which thread computes a piece never changes the pieces, so results are the
+    // same.
+    ForkJoinPool pool = pool(threads);
+    Piece[] rest = new Piece[pieces - 1];
+    for (int p = 1; p < pieces; p++) {
+      rest[p - 1] =
+          new Piece(body, (int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
+      pool.execute(rest[p - 1]);
     }
-    pool(threads)
-        .invoke(
-            new RecursiveAction() {
-              @Override
-              protected void compute() {
-                invokeAll(tasks);
-              }
-            });
+    boolean[] mine = new boolean[rest.length];
+    boolean nested = CALLER_BUSY.get();
+    CALLER_BUSY.set(true);
+    try {
+      body.run(0, (int) ((long) n / pieces));
+      for (int p = 0; p < rest.length; p++) {
+        if (rest[p].claim()) {
+          mine[p] = true;
+          body.run(rest[p].from, rest[p].to);
+        }
+      }
+    } finally {
+      CALLER_BUSY.set(nested);
+      // After a failure too: no piece may still be running when the caller returns.
+      for (int p = 0; p < rest.length; p++) {
+        if (!mine[p] && !rest[p].claim()) {
+          rest[p].join();
+        }
+      }
+    }
+  }
+
+  // A piece offered to the pool: computed by whichever of a worker and the caller claims it first.
+  private static final class Piece extends RecursiveAction {
+    private final Range body;
+    private final int from;
+    private final int to;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    Piece(Range body, int from, int to) {
+      this.body = body;
+      this.from = from;
+      this.to = to;
+    }
+
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
+    @Override
+    protected void compute() {
+      if (claim()) {
+        body.run(from, to);
+      }
+    }
   }
 
   private static int configuredThreads() {

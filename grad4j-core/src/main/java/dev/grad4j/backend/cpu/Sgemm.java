@@ -25,6 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>The main micro-kernel holds a 6 x 4L tile of C in 24 vector registers with AVX-512 (6 x 2L,
  *       12 registers, with AVX2); for n at most L a narrow kernel of 8 (AVX2: 12) rows x L wastes
  *       fewer lanes.
+ *   <li>With 16 lanes, products with at most 16 columns (or rows) whose A (or B) is contiguous
+ *       along k and k at least {@link SgemmDot#MIN_K} are dot products instead: see {@link
+ *       SgemmDot}.
  *   <li>When the operands' layouts make it cheaper (fewer transposing copies, no strided output),
  *       the product is computed as {@code C^T = B^T A^T}; see {@link #shouldSwap}.
  *   <li>Threads split the columns (by whole panels) or, when there are too few panels, the rows (by
@@ -151,6 +154,19 @@ final class Sgemm {
       int rsC,
       int csC) {
     if (batch == 0 || m == 0 || n == 0) {
+      return;
+    }
+    if (SgemmDot.applies(m, n, k, csA, rsB)) {
+      SgemmDot.gemm(
+          threads, batch, m, n, k, a, aOff, bsA, rsA, b, bOff, bsB, rsB, csB, c, cOff, bsC, rsC,
+          csC);
+      return;
+    }
+    if (SgemmDot.applies(n, m, k, rsB, csA)) {
+      // As C^T = B^T A^T (see below): A' = B^T is then contiguous along k.
+      SgemmDot.gemm(
+          threads, batch, n, m, k, b, bOff, bsB, csB, a, aOff, bsA, csA, rsA, c, cOff, bsC, csC,
+          rsC);
       return;
     }
     if (shouldSwap(m, n, k, rsA, csA, rsB, csB, rsC, csC)) {

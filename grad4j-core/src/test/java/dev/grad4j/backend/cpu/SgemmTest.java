@@ -238,4 +238,112 @@ class SgemmTest {
       }
     }
   }
+
+  // C = A B for batch matrices at offsets, A [m, k] contiguous along k, B [k, n] stored [n, k]
+  // (transB) or [k, n], C written with row stride rsC and column stride csC.
+  private static float[] dotCase(
+      int threads, int batch, int m, int n, int k, boolean transB, int rsC, int csC, long seed) {
+    Random rnd = new Random(seed);
+    float[] a = random(rnd, 3 + batch * m * k);
+    float[] b = random(rnd, 5 + batch * k * n);
+    float[] c = new float[2 + batch * m * n];
+    java.util.Arrays.fill(c, Float.NaN);
+    Sgemm.gemm(
+        threads,
+        batch,
+        m,
+        n,
+        k,
+        a,
+        3,
+        m * k,
+        k,
+        1,
+        b,
+        5,
+        k * n,
+        transB ? 1 : n,
+        transB ? k : 1,
+        c,
+        2,
+        m * n,
+        rsC,
+        csC);
+    for (int t = 0; t < batch; t++) {
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double s = 0;
+          double mag = 0;
+          for (int p = 0; p < k; p++) {
+            double x = a[3 + t * m * k + i * k + p];
+            double y = b[5 + t * k * n + (transB ? j * k + p : p * n + j)];
+            s += x * y;
+            mag += Math.abs(x * y);
+          }
+          assertEquals(
+              s,
+              c[2 + t * m * n + i * rsC + j * csC],
+              1e-5 * mag + 1e-6,
+              "m="
+                  + m
+                  + " n="
+                  + n
+                  + " k="
+                  + k
+                  + " transB="
+                  + transB
+                  + " at "
+                  + t
+                  + ","
+                  + i
+                  + ","
+                  + j);
+        }
+      }
+    }
+    return c;
+  }
+
+  @Test
+  void dotProductPathWithBatchesOffsetsAndStridedOutput() {
+    // Both operands contiguous along k (or B copied so) and n or m at most 16: the dot-product
+    // path, in both orientations, with k tails, partial 4 x 4 tiles and an output written
+    // transposed in storage. Every thread count gives the same bits.
+    int[][] shapes = {{64, 10, 512}, {37, 16, 300}, {10, 64, 512}, {5, 45, 257}, {33, 1, 256}};
+    for (int[] s : shapes) {
+      for (boolean transB : new boolean[] {false, true}) {
+        for (boolean transposedC : new boolean[] {false, true}) {
+          int m = s[0];
+          int n = s[1];
+          int rsC = transposedC ? 1 : n;
+          int csC = transposedC ? m : 1;
+          float[] c = dotCase(1, 2, m, n, s[2], transB, rsC, csC, m + 7L * n);
+          for (int threads = 2; threads <= 4; threads++) {
+            assertArrayEquals(
+                c,
+                dotCase(threads, 2, m, n, s[2], transB, rsC, csC, m + 7L * n),
+                "threads=" + threads + " m=" + m + " n=" + n);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void dotProductResultsDoNotDependOnTheOtherRows() {
+    // Rows past the last full 4 x 4 tile repeat the last row: the first 20 rows of a 23-row
+    // product must be bit-identical to the 20-row product.
+    int n = 10;
+    int k = 300;
+    float[] c23 = dotCase(1, 1, 23, n, k, true, n, 1, 3);
+    Random rnd = new Random(3);
+    float[] a = random(rnd, 3 + 23 * k);
+    float[] b = random(rnd, 5 + k * n);
+    float[] c = new float[2 + 20 * n];
+    // Same A rows (the first 20 of the 23) and the same B as c23.
+    Sgemm.gemm(1, 1, 20, n, k, a, 3, 0, k, 1, b, 5, 0, 1, k, c, 2, 0, n, 1);
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(c23, 2, 2 + 20 * n),
+        java.util.Arrays.copyOfRange(c, 2, 2 + 20 * n));
+  }
 }
