@@ -3,8 +3,10 @@ package dev.grad4j;
 import static dev.grad4j.Recorder.record;
 import static dev.grad4j.Recorder.saved;
 
+import dev.grad4j.autograd.GradMode;
 import dev.grad4j.backend.BinaryOp;
 import dev.grad4j.backend.UnaryOp;
+import java.util.Arrays;
 
 /**
  * Elementwise ops: for each, the forward kernel call and the derivative rule side by side. Rules
@@ -70,18 +72,53 @@ final class Pointwise {
   static Tensor tanh(Tensor x) {
     Tensor y = map(UnaryOp.TANH, 0, 0, x);
     return record(
-        "tanh", y, new Tensor[] {x}, saved(y), g -> new Tensor[] {g.mul(y.square().rsub(1))});
+        "tanh",
+        y,
+        new Tensor[] {x},
+        saved(y),
+        g ->
+            new Tensor[] {
+              recordingOrMixed(g, y)
+                  ? g.mul(y.square().rsub(1))
+                  // Not 1 - y² in place too: a pass over memory costs more than an allocation.
+                  : y.square().rsub(1).mulInPlace(g)
+            });
   }
 
   static Tensor sigmoid(Tensor x) {
     Tensor y = map(UnaryOp.SIGMOID, 0, 0, x);
     return record(
-        "sigmoid", y, new Tensor[] {x}, saved(y), g -> new Tensor[] {g.mul(y.mul(y.rsub(1)))});
+        "sigmoid",
+        y,
+        new Tensor[] {x},
+        saved(y),
+        g ->
+            new Tensor[] {
+              recordingOrMixed(g, y)
+                  ? g.mul(y.mul(y.rsub(1)))
+                  : y.rsub(1).mulInPlace(y).mulInPlace(g) // the same products, commuted
+            });
   }
 
   static Tensor relu(Tensor x) {
     Tensor y = map(UnaryOp.RELU, 0, 0, x);
-    return record("relu", y, new Tensor[] {x}, saved(y), g -> new Tensor[] {g.mul(y.gt(0))});
+    return record(
+        "relu",
+        y,
+        new Tensor[] {x},
+        saved(y),
+        g -> new Tensor[] {recordingOrMixed(g, y) ? g.mul(y.gt(0)) : y.gt(0).mulInPlace(g)});
+  }
+
+  // Activation rules build their gradient from temporaries only they hold; when no graph is being
+  // recorded they chain those operations in place on the first one, saving the fresh allocations
+  // (for a large tensor each costs about as much as the operation itself) with the same bits. Not
+  // while recording (the gradient must stay differentiable) or when g's dtype or shape differs from
+  // the output's (the product would then promote or broadcast).
+  private static boolean recordingOrMixed(Tensor g, Tensor y) {
+    return GradMode.isEnabled()
+        || g.dtype() != y.dtype()
+        || !Arrays.equals(g.shapeRef(), y.shapeRef());
   }
 
   static Tensor sin(Tensor x) {

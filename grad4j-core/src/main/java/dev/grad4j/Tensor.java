@@ -563,6 +563,11 @@ public final class Tensor {
   // Kernels write row by row, so an element written through two positions (an expanded view) would
   // be updated twice, and a source that shares this storage could be read after being overwritten.
   private Tensor checkWritable(String op, Tensor source) {
+    checkDistinctElements(op);
+    return source.storage == storage ? source.contiguousCopy() : source;
+  }
+
+  private void checkDistinctElements(String op) {
     checkInPlace(op);
     for (int d = 0; d < shape.length; d++) {
       if (strides[d] == 0 && shape[d] > 1) {
@@ -575,7 +580,50 @@ public final class Tensor {
                 + " whose elements share memory (an expand() view); clone() it first");
       }
     }
-    return source.storage == storage ? source.contiguousCopy() : source;
+  }
+
+  // Each element is read and then overwritten at its own position, so the kernel may take this
+  // tensor as both operands: no copy and no fresh result. Other layouts go through a contiguous
+  // temporary, as the out-of-place op does, so that the values are its bits (the float32 kernels
+  // write contiguous outputs only; the generic path would compute through float64).
+  private Tensor mapInPlace(String op, UnaryOp kernel) {
+    checkDistinctElements(op);
+    Strided self = strided();
+    if (isContiguous()) {
+      backend().unary(kernel, 0, 0, self, self);
+    } else {
+      Strided result = empty(dtype(), shape).strided();
+      backend().unary(kernel, 0, 0, self, result);
+      backend().unary(UnaryOp.IDENTITY, 0, 0, result, self);
+    }
+    storage.bumpVersion();
+    return this;
+  }
+
+  /**
+   * relu in place (PyTorch's {@code relu_}): the values {@link #relu} returns, written over this
+   * tensor's elements instead of into a fresh tensor, whose allocation costs about as much as the
+   * op for large tensors. Returns this.
+   */
+  public Tensor reluInPlace() {
+    return mapInPlace("reluInPlace", UnaryOp.RELU);
+  }
+
+  /** exp in place: the values {@link #exp} returns, written over this tensor. Returns this. */
+  public Tensor expInPlace() {
+    return mapInPlace("expInPlace", UnaryOp.EXP);
+  }
+
+  /** tanh in place: the values {@link #tanh} returns, written over this tensor. Returns this. */
+  public Tensor tanhInPlace() {
+    return mapInPlace("tanhInPlace", UnaryOp.TANH);
+  }
+
+  /**
+   * sigmoid in place: the values {@link #sigmoid} returns, written over this tensor. Returns this.
+   */
+  public Tensor sigmoidInPlace() {
+    return mapInPlace("sigmoidInPlace", UnaryOp.SIGMOID);
   }
 
   private Tensor applyInPlace(String op, BinaryOp kernel, Tensor other) {

@@ -3,6 +3,12 @@ package dev.grad4j.bench;
 import dev.grad4j.Generator;
 import dev.grad4j.Tensor;
 import dev.grad4j.autograd.GradMode;
+import dev.grad4j.backend.Backend;
+import dev.grad4j.backend.Backends;
+import dev.grad4j.backend.BinaryOp;
+import dev.grad4j.backend.Storage;
+import dev.grad4j.backend.Strided;
+import dev.grad4j.backend.UnaryOp;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,7 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * triad and the two-operand adds 12 per element, the one-operand ops and the broadcast add 8, the
  * sums 4. GB/s = bytes / time; the ratio to the triad's GB/s is the figure issue 8 asks for.
  *
- * <p>No gradient is recorded; each op allocates its result, as real use does.
+ * <p>No gradient is recorded. Each op runs twice: as the tensor op, which allocates its result as
+ * real use does, and ({@code ...Into}) as the backend's kernel writing into one reused output, so
+ * that the difference shows what allocating the fresh 64 MiB result costs; {@link #allocate} times
+ * that allocation alone.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +59,13 @@ public class MemoryBench {
   private float[] b;
   private float[] c;
   private GradMode.Scope noGrad;
+  // The operands as the backend sees them, and the one output every ...Into kernel overwrites.
+  private Backend backend;
+  private Strided xs;
+  private Strided ys;
+  private Strided yts;
+  private Strided rows;
+  private Strided out;
 
   /** Builds the inputs once per trial. */
   @Setup
@@ -57,12 +73,20 @@ public class MemoryBench {
     Generator gen = new Generator(7);
     x = Tensor.randn(gen, SIDE, SIDE);
     y = Tensor.randn(gen, SIDE, SIDE);
-    yt = Tensor.randn(gen, SIDE, SIDE).t();
+    Tensor ytData = Tensor.randn(gen, SIDE, SIDE);
+    yt = ytData.t();
     row = Tensor.randn(gen, SIDE);
     a = new float[SIDE * SIDE];
     b = x.toFloatArray();
     c = y.toFloatArray();
     noGrad = GradMode.disabled();
+    int[] shape = {SIDE, SIDE};
+    backend = Backends.current();
+    xs = Strided.contiguous(Storage.wrap(b), shape);
+    ys = Strided.contiguous(Storage.wrap(c), shape);
+    yts = new Strided(Storage.wrap(ytData.toFloatArray()), shape, new int[] {1, SIDE}, 0);
+    rows = new Strided(Storage.wrap(row.toFloatArray()), shape, new int[] {0, 1}, 0);
+    out = Strided.contiguous(Storage.wrap(new float[SIDE * SIDE]), shape);
   }
 
   /** Ends the no-grad scope. */
@@ -127,5 +151,60 @@ public class MemoryBench {
   @Benchmark
   public Tensor transposedAdd() {
     return x.add(yt);
+  }
+
+  /** Allocating a zeroed result of the same size: the floor under every op above. */
+  @Benchmark
+  public float[] allocate() {
+    return new float[SIDE * SIDE];
+  }
+
+  /** {@code x + y} into the reused output. */
+  @Benchmark
+  public Strided addInto() {
+    backend.binary(BinaryOp.ADD, xs, ys, out);
+    return out;
+  }
+
+  /** {@code relu(x)} into the reused output. */
+  @Benchmark
+  public Strided reluInto() {
+    backend.unary(UnaryOp.RELU, 0, 0, xs, out);
+    return out;
+  }
+
+  /** {@code exp(x)} into the reused output. */
+  @Benchmark
+  public Strided expInto() {
+    backend.unary(UnaryOp.EXP, 0, 0, xs, out);
+    return out;
+  }
+
+  /** {@code tanh(x)} into the reused output. */
+  @Benchmark
+  public Strided tanhInto() {
+    backend.unary(UnaryOp.TANH, 0, 0, xs, out);
+    return out;
+  }
+
+  /** Softmax along the rows into the reused output. */
+  @Benchmark
+  public Strided softmaxInto() {
+    backend.softmax(false, xs, 1, out);
+    return out;
+  }
+
+  /** {@code x + row} into the reused output. */
+  @Benchmark
+  public Strided broadcastAddInto() {
+    backend.binary(BinaryOp.ADD, xs, rows, out);
+    return out;
+  }
+
+  /** {@code x + yᵀ} into the reused output. */
+  @Benchmark
+  public Strided transposedAddInto() {
+    backend.binary(BinaryOp.ADD, xs, yts, out);
+    return out;
   }
 }

@@ -11,9 +11,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code grad4j bench}: how fast this machine runs grad4j's CPU kernels, as a short table: GEMM
- * GFLOP/s, memory-bound ops in GB/s against a plain Java triad loop, the CNN's convolution layers,
- * MLP and CNN training steps per second, per-op overhead, GC share and thread scaling, each beside
- * OpenBLAS's {@code cblas_sgemm} when the system has {@code libopenblas.so.0}.
+ * GFLOP/s, memory-bound ops in GB/s against a plain Java triad loop (each returning a fresh result
+ * and written into a reused output, beside the cost of the allocation alone), the CNN's convolution
+ * layers, MLP and CNN training steps per second, per-op overhead, GC share and thread scaling, each
+ * beside OpenBLAS's {@code cblas_sgemm} when the system has {@code libopenblas.so.0}.
  */
 @Command(
     name = "bench",
@@ -21,8 +22,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Measures grad4j's CPU kernels on this machine and prints a short table: matrix product"
-          + " GFLOP/s, memory-bound ops in GB/s (against a plain Java triad loop), the CNN's"
-          + " convolution layers, MLP and CNN training steps per second, per-op overhead, GC"
+          + " GFLOP/s, memory-bound ops in GB/s (against a plain Java triad loop; each op"
+          + " returning a fresh tensor and, beside it, its kernel writing into a reused output),"
+          + " the CNN's convolution layers, MLP and CNN training steps per second, per-op overhead, GC"
           + " share and 2-thread scaling. With OpenBLAS installed (libopenblas0-pthread) its"
           + " sgemm is measured alongside. Takes about two minutes; --quick runs tiny sizes in a"
           + " few seconds.",
@@ -81,14 +83,22 @@ final class BenchCommand implements Callable<Integer> {
 
     SpeedBench.MemoryRow triad = bench.triad(many);
     out.printf(
+        Locale.ROOT, "Memory-bound ops, %d floats, %d threads%n", sizes.memoryFloats(), many);
+    out.printf(
         Locale.ROOT,
-        "Memory-bound ops, %d floats, %d threads   ms     GB/s   vs triad%n",
-        sizes.memoryFloats(),
-        many);
+        "  %-34s %16s %6s %8s | %21s %6s %8s%n",
+        "",
+        "fresh result: ms",
+        "GB/s",
+        "vs triad",
+        "into a reused one: ms",
+        "GB/s",
+        "vs triad");
     printMemory(out, triad, triad);
     for (SpeedBench.MemoryRow r : bench.memoryOps(many)) {
       printMemory(out, r, triad);
     }
+    printMemory(out, bench.allocation(), triad);
     out.println();
     out.flush();
 
@@ -186,10 +196,18 @@ final class BenchCommand implements Callable<Integer> {
   private static void printMemory(PrintWriter out, SpeedBench.MemoryRow r, SpeedBench.MemoryRow t) {
     out.printf(
         Locale.ROOT,
-        "  %-34s %7.2f  %6.1f   %4.0f%%%n",
+        "  %-34s %16.2f %6.1f %7.0f%% | %s%n",
         r.name(),
         1e3 * r.seconds(),
         r.gbPerSecond(),
-        100 * r.gbPerSecond() / t.gbPerSecond());
+        100 * r.gbPerSecond() / t.gbPerSecond(),
+        Double.isNaN(r.intoSeconds())
+            ? String.format(Locale.ROOT, "%21s", "-")
+            : String.format(
+                Locale.ROOT,
+                "%21.2f %6.1f %7.0f%%",
+                1e3 * r.intoSeconds(),
+                r.intoGbPerSecond(),
+                100 * r.intoGbPerSecond() / t.gbPerSecond()));
   }
 }

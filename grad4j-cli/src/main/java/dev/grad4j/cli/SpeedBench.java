@@ -1,8 +1,16 @@
 package dev.grad4j.cli;
 
+import static dev.grad4j.backend.BinaryOp.ADD;
+import static dev.grad4j.backend.BinaryOp.MUL;
+
 import dev.grad4j.Generator;
 import dev.grad4j.Tensor;
 import dev.grad4j.autograd.GradMode;
+import dev.grad4j.backend.Backend;
+import dev.grad4j.backend.Backends;
+import dev.grad4j.backend.Storage;
+import dev.grad4j.backend.Strided;
+import dev.grad4j.backend.UnaryOp;
 import dev.grad4j.backend.cpu.Parallel;
 import dev.grad4j.nn.Functional;
 import dev.grad4j.nn.Losses;
@@ -139,10 +147,18 @@ final class SpeedBench {
 
   // ---------------------------------------------------------------- memory-bound ops
 
-  /** One memory-bound op: its name, bytes moved, and time. */
-  record MemoryRow(String name, double bytes, double seconds) {
+  /**
+   * One memory-bound op: its name, bytes moved, seconds when it returns a fresh result (as {@code
+   * Tensor}'s ops do), and seconds when the backend's kernel writes into one reused output (NaN
+   * where that was not measured). The difference is what allocating the result costs.
+   */
+  record MemoryRow(String name, double bytes, double seconds, double intoSeconds) {
     double gbPerSecond() {
       return bytes / seconds / 1e9;
+    }
+
+    double intoGbPerSecond() {
+      return bytes / intoSeconds / 1e9;
     }
   }
 
@@ -167,17 +183,42 @@ final class SpeedBench {
                                 a[i] = b[i] + s * c[i];
                               }
                             })));
-    return new MemoryRow("triad (plain Java loop)", 12.0 * n, t);
+    return new MemoryRow("triad (plain Java loop)", 12.0 * n, t, t);
   }
 
-  /** The elementwise ops, reductions and softmax on the same number of floats. */
+  /**
+   * The floor under every op that returns a fresh result: allocating a zeroed float[] of the same
+   * size (for 2^24 floats a G1 humongous object, zeroed by the allocating thread), as bytes
+   * written.
+   */
+  MemoryRow allocation() {
+    int n = sizes.memoryFloats();
+    float[][] keep = new float[1][];
+    double t = time(() -> keep[0] = new float[n]);
+    return new MemoryRow("allocate a result (new float[n])", 4.0 * n, t, Double.NaN);
+  }
+
+  /**
+   * The elementwise ops, reductions and softmax on the same number of floats, each timed returning
+   * a fresh tensor and with the backend's kernel writing into one reused output.
+   */
   MemoryRow[] memoryOps(int threads) {
     int n = sizes.memoryFloats();
     int side = (int) Math.sqrt(n);
+    int[] shape = {side, side};
     Tensor x = Tensor.randn(gen, side, side);
     Tensor y = Tensor.randn(gen, side, side);
     Tensor row = Tensor.randn(gen, side);
-    Tensor yt = Tensor.randn(gen, side, side).t();
+    Tensor ytData = Tensor.randn(gen, side, side);
+    Tensor yt = ytData.t();
+    // The same operands as the backend sees them, and one output that every kernel overwrites.
+    Strided xs = Strided.contiguous(Storage.wrap(x.toFloatArray()), shape);
+    Strided ys = Strided.contiguous(Storage.wrap(y.toFloatArray()), shape);
+    Strided two = new Strided(Storage.wrap(new float[] {2}), shape, new int[] {0, 0}, 0);
+    Strided rows = new Strided(Storage.wrap(row.toFloatArray()), shape, new int[] {0, 1}, 0);
+    Strided yts = new Strided(Storage.wrap(ytData.toFloatArray()), shape, new int[] {1, side}, 0);
+    Strided out = Strided.contiguous(Storage.wrap(new float[side * side]), shape);
+    Backend be = Backends.current();
     double f = 4.0 * side * side; // bytes of one operand
     return withThreads(
         threads,
@@ -185,18 +226,41 @@ final class SpeedBench {
             noGrad(
                 () ->
                     new MemoryRow[] {
-                      new MemoryRow("add  x + y", 3 * f, time(() -> x.add(y))),
-                      new MemoryRow("mul  x * 2", 2 * f, time(() -> x.mul(2))),
-                      new MemoryRow("relu", 2 * f, time(x::relu)),
-                      new MemoryRow("exp", 2 * f, time(x::exp)),
-                      new MemoryRow("tanh", 2 * f, time(x::tanh)),
-                      new MemoryRow("sigmoid", 2 * f, time(x::sigmoid)),
-                      new MemoryRow("sum (all)", f, time(x::sum)),
-                      new MemoryRow("sum (rows)", f, time(() -> x.sum(1))),
-                      new MemoryRow("softmax (rows)", 2 * f, time(() -> x.softmax(1))),
-                      new MemoryRow("broadcast add x + row", 2 * f, time(() -> x.add(row))),
-                      new MemoryRow("transposed add x + y^T", 3 * f, time(() -> x.add(yt))),
+                      memory(
+                          "add  x + y", 3 * f, () -> x.add(y), () -> be.binary(ADD, xs, ys, out)),
+                      memory(
+                          "mul  x * 2", 2 * f, () -> x.mul(2), () -> be.binary(MUL, xs, two, out)),
+                      memory("relu", 2 * f, x::relu, () -> be.unary(UnaryOp.RELU, 0, 0, xs, out)),
+                      memory("exp", 2 * f, x::exp, () -> be.unary(UnaryOp.EXP, 0, 0, xs, out)),
+                      memory("tanh", 2 * f, x::tanh, () -> be.unary(UnaryOp.TANH, 0, 0, xs, out)),
+                      memory(
+                          "sigmoid",
+                          2 * f,
+                          x::sigmoid,
+                          () -> be.unary(UnaryOp.SIGMOID, 0, 0, xs, out)),
+                      // Sums write one value or one column: nothing to gain from a reused output.
+                      memory("sum (all)", f, x::sum, null),
+                      memory("sum (rows)", f, () -> x.sum(1), null),
+                      memory(
+                          "softmax (rows)",
+                          2 * f,
+                          () -> x.softmax(1),
+                          () -> be.softmax(false, xs, 1, out)),
+                      memory(
+                          "broadcast add x + row",
+                          2 * f,
+                          () -> x.add(row),
+                          () -> be.binary(ADD, xs, rows, out)),
+                      memory(
+                          "transposed add x + y^T",
+                          3 * f,
+                          () -> x.add(yt),
+                          () -> be.binary(ADD, xs, yts, out)),
                     }));
+  }
+
+  private MemoryRow memory(String name, double bytes, Runnable fresh, Runnable into) {
+    return new MemoryRow(name, bytes, time(fresh), into == null ? Double.NaN : time(into));
   }
 
   // ---------------------------------------------------------------- convolution

@@ -32,6 +32,8 @@ class BenchCommandTest {
           "triad (plain Java loop)",
           "softmax (rows)",
           "transposed add",
+          "into a reused one",
+          "allocate a result (new float[n])",
           "conv 32->64, 13x13",
           "MLP steps/s",
           "CNN steps/s",
@@ -40,6 +42,10 @@ class BenchCommandTest {
         }) {
       assertTrue(text.contains(section), section + " missing from\n" + text);
     }
+    // Ops written into a reused output have their own figures; sums do not.
+    assertTrue(
+        Pattern.compile("exp .*% \\| +[0-9.]+ +[0-9.]+ +[0-9]+%").matcher(text).find(), text);
+    assertTrue(Pattern.compile("sum \\(all\\) .*% \\| +-").matcher(text).find(), text);
     // The triad row is the reference: 100% of itself.
     assertTrue(Pattern.compile("triad \\(plain Java loop\\) .* 100%").matcher(text).find(), text);
   }

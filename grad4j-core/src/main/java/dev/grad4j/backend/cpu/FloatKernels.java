@@ -292,8 +292,28 @@ final class FloatKernels {
   static FloatVector exp(FloatVector x) {
     FloatVector c = x.max(EXP_MIN).min(EXP_MAX); // NaN stays NaN
     FloatVector t = c.fma(LOG2E, ROUNDER);
-    FloatVector n = t.sub(ROUNDER);
     IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
+    // 2^n as two factors 2^(n/2) · 2^(n - n/2), each a normal float for n in [-150, 129], so that
+    // results round correctly into the subnormal range and overflow to infinity.
+    IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+    IntVector n2 = ni.sub(n1);
+    FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return expReduced(c, t).mul(s1).mul(s2);
+  }
+
+  // exp(c) for c in [0, 20] (or NaN), where 2^n is one normal float: bit for bit exp(c), since
+  // the two exact scalings there are one exact scaling, in fewer operations.
+  private static FloatVector expSmall(FloatVector c) {
+    FloatVector t = c.fma(LOG2E, ROUNDER);
+    IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
+    FloatVector s = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return expReduced(c, t).mul(s);
+  }
+
+  // e^r for r = c - n·ln 2, given t = c·log2(e) + ROUNDER (which holds n in its low bits).
+  private static FloatVector expReduced(FloatVector c, FloatVector t) {
+    FloatVector n = t.sub(ROUNDER);
     FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
     r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
     FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
@@ -301,22 +321,15 @@ final class FloatKernels {
     p = fma(p, r, 4.1665795894e-2f);
     p = fma(p, r, 1.6666665459e-1f);
     p = fma(p, r, 5.0000001201e-1f);
-    p = p.mul(r.mul(r)).add(r).add(1f);
-    // 2^n as two factors 2^(n/2) · 2^(n - n/2), each a normal float for n in [-150, 129], so that
-    // results round correctly into the subnormal range and overflow to infinity.
-    IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-    IntVector n2 = ni.sub(n1);
-    FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return p.mul(s1).mul(s2);
+    return p.mul(r.mul(r)).add(r).add(1f);
   }
 
   // 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so that e^-x never overflows while the
   // result is still representable (down to the subnormals).
   static FloatVector sigmoid(FloatVector x) {
     FloatVector e = exp(x.abs().neg());
-    FloatVector d = ONE.add(e);
-    return e.div(d).blend(ONE.div(d), x.compare(VectorOperators.GE, 0f));
+    // One division (the slowest vector operation) with the numerator chosen per lane.
+    return e.blend(ONE, x.compare(VectorOperators.GE, 0f)).div(ONE.add(e));
   }
 
   // tanh: an odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2 / (e^(2|x|) + 1) above, with
@@ -329,7 +342,7 @@ final class FloatKernels {
     p = fma(p, z, 1.33314422036e-1f);
     p = fma(p, z, -3.33332819422e-1f);
     FloatVector small = p.mul(z).fma(x, x);
-    FloatVector e = exp(ax.min(10f).mul(2f));
+    FloatVector e = expSmall(ax.min(10f).mul(2f));
     FloatVector large = ONE.sub(ONE.add(ONE).div(e.add(1f)));
     // The large branch is |tanh x|: or-ing x's sign bit onto the result signs it, and turns the
     // polynomial's +0 for x = -0 into -0 (its other values already have x's sign).

@@ -126,11 +126,16 @@ class FloatKernelsTest {
   @Test
   void transposedOperandsOfEveryTileShape() {
     Generator gen = new Generator(9);
-    for (int[] s : new int[][] {{130, 70}, {64, 64}, {3, 200}, {700, 900}}) {
+    // Blocks of 512 x 256 output elements (shorter when split over threads): shapes with partial
+    // blocks in both dims, at several thread counts.
+    for (int[] s : new int[][] {{130, 70}, {64, 64}, {3, 200}, {700, 900}, {1100, 300}}) {
       Tensor a = Tensor.randn(gen, s[0], s[1]);
       Tensor bt = Tensor.randn(gen, s[1], s[0]).t(); // a transposed view
       Tensor want = a.to(DType.FLOAT64).add(bt.to(DType.FLOAT64));
-      assertBitEqual(a.add(bt), want, "a + bᵀ " + s[0] + "x" + s[1]);
+      for (int threads = 1; threads <= 3; threads++) {
+        Tensor got = Parallel.withThreads(threads, () -> a.add(bt));
+        assertBitEqual(got, want, "a + bᵀ " + s[0] + "x" + s[1] + ", threads " + threads);
+      }
       assertBitEqual(bt.sub(a), bt.to(DType.FLOAT64).sub(a.to(DType.FLOAT64)), "bᵀ - a");
       // A row-major copy of the transposed view (the tiled transposed copy).
       assertArrayEquals(
