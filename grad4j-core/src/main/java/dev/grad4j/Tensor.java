@@ -11,6 +11,7 @@ import dev.grad4j.backend.BinaryOp;
 import dev.grad4j.backend.Storage;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.UnaryOp;
+import dev.grad4j.backend.Window2d;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -1227,6 +1228,69 @@ public final class Tensor {
   public Tensor unfoldColumns(int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
     return Windows.unfoldColumns(
         this, Windows.geometry("unfoldColumns", kernelSize, stride, padding, dilation));
+  }
+
+  /**
+   * 2-D convolution (cross-correlation, as PyTorch's {@code conv2d} with groups 1) of this image
+   * batch [N, C, H, W] with {@code weight} [out, C, kh, kw], plus {@code bias} [out] per output
+   * channel (none when null): [N, out, outH, outW], the output size as for {@link #unfold(int[],
+   * int[], int[], int[]) unfold}, padding with zeros. Differentiable to any order: its input and
+   * weight gradients are convolutions too.
+   *
+   * @throws IllegalArgumentException when the shapes do not fit or the window does not fit the
+   *     padded input
+   */
+  public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+    if (dim() != 4
+        || weight.dim() != 4
+        || weight.size(1) != size(1)
+        || (bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0)))) {
+      throw new IllegalArgumentException(
+          "conv2d: input "
+              + Shapes.format(shape)
+              + ", weight "
+              + Shapes.format(weight.shape)
+              + (bias == null ? "" : " and bias " + Shapes.format(bias.shape))
+              + " do not fit (expected [N, C, H, W], [out, C, kh, kw] and [out])");
+    }
+    Window2d g =
+        Windows.geometry(
+            "conv2d", new int[] {weight.size(2), weight.size(3)}, stride, padding, dilation);
+    Windows.checkFits("conv2d", g, shape, size(2), size(3));
+    return Convolution.conv2d(this, weight, bias, g);
+  }
+
+  /**
+   * Max pooling of this image batch [N, C, H, W] over the windows of {@code kernelSize}, {@code
+   * stride}, {@code padding} and {@code dilation} (each one value or a (height, width) pair): [N,
+   * C, outH, outW], each window's largest value. Padding may be at most half the kernel; positions
+   * in it never count. The gradient of a window goes to one position, its first maximum in
+   * row-major window order; a NaN counts as the largest value, so it propagates. Differentiable to
+   * any order.
+   *
+   * @throws IllegalArgumentException when this is not 4-D, a size is out of range or the window
+   *     does not fit the padded input
+   */
+  public Tensor maxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+    if (dim() != 4) {
+      throw new IllegalArgumentException(
+          "maxPool2d: expected an input [N, C, H, W], got " + Shapes.format(shape));
+    }
+    Window2d g = Windows.geometry("maxPool2d", kernelSize, stride, padding, dilation);
+    if (g.padH() > g.kernelH() / 2 || g.padW() > g.kernelW() / 2) {
+      // So that every window holds a position of the image.
+      throw new IllegalArgumentException(
+          "maxPool2d: padding "
+              + g.padH()
+              + "x"
+              + g.padW()
+              + " must be at most half the kernel "
+              + g.kernelH()
+              + "x"
+              + g.kernelW());
+    }
+    Windows.checkFits("maxPool2d", g, shape, size(2), size(3));
+    return MaxPooling.maxPool2d(this, g);
   }
 
   /**

@@ -279,6 +279,30 @@ class OpGradientTest {
             "k3 s2 d2 unbatched",
             in -> in[0].fold(new int[] {5, 6}, new int[] {3}, two, one, two),
             n(9, 4)));
+    cs.add(
+        c(
+            "conv2d",
+            "k2 s1 p1 bias",
+            in -> in[0].conv2d(in[1], in[2], one, one, one),
+            n(2, 2, 4, 4),
+            n(3, 2, 2, 2),
+            n(3)));
+    cs.add(
+        c(
+            "conv2d",
+            "k[2,3] s[2,1] p[1,0] d[1,2] no bias",
+            in -> in[0].conv2d(in[1], null, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}),
+            n(2, 2, 5, 6),
+            n(3, 2, 2, 3)));
+    cs.add(c("maxPool2d", "k2 s1 p1", in -> in[0].maxPool2d(two, one, one, one), dist(2, 2, 4, 5)));
+    cs.add(
+        c(
+            "maxPool2d",
+            "k[3,2] s[2,1] d[1,2]",
+            in ->
+                in[0].maxPool2d(
+                    new int[] {3, 2}, new int[] {2, 1}, new int[] {0}, new int[] {1, 2}),
+            dist(1, 2, 6, 7)));
     // ---- joining and indexing
     cs.add(c("cat", "dim 0", in -> Tensor.cat(0, in[0], in[1]), n(2, 3), n(1, 3)));
     cs.add(c("cat", "dim -1, three", in -> Tensor.cat(-1, in[0], in[1], in[0]), n(2, 1), n(2, 3)));
@@ -336,6 +360,23 @@ class OpGradientTest {
                     .unfoldColumns(new int[] {2}, new int[] {1}, new int[] {1}, new int[] {1})
                     .square(),
             n(2, 1, 3, 3)));
+    cs.add(
+        c(
+            "conv2d",
+            "tanh, bias",
+            in -> in[0].conv2d(in[1], in[2], new int[] {1}, new int[] {1}, new int[] {1}).tanh(),
+            n(2, 2, 3, 3),
+            n(2, 2, 2, 2),
+            n(2)));
+    cs.add(
+        c(
+            "maxPool2d",
+            "squared",
+            in ->
+                in[0]
+                    .maxPool2d(new int[] {2}, new int[] {1}, new int[] {1}, new int[] {1})
+                    .square(),
+            dist(1, 2, 3, 4)));
     cs.add(
         c(
             "unfold",

@@ -71,6 +71,58 @@ public interface Backend {
   void fold(Strided cols, Window2d window, Strided out);
 
   /**
+   * Max pooling of contiguous {@code x} [N, C, H, W] into contiguous {@code out} [N, C, oh, ow]:
+   * each window's largest value, and in {@code index} (one entry per output, in out's order) its
+   * position {@code ih·W + iw} in the plane. The first maximum in row-major window order is chosen,
+   * a NaN counting as the largest; positions in the padding are never chosen.
+   */
+  void maxPool2d(Strided x, Window2d window, Strided out, int[] index);
+
+  /**
+   * The gradient of {@link #maxPool2d}: adds each entry of contiguous {@code g} [N, C, oh, ow] into
+   * contiguous {@code out} [N, C, H, W] at the position {@code index} gives.
+   */
+  void maxPool2dScatter(Strided g, int[] index, Strided out);
+
+  /**
+   * The adjoint of {@link #maxPool2dScatter}: contiguous {@code out} [N, C, oh, ow] takes the
+   * entries of contiguous {@code x} [N, C, H, W] at the positions {@code index} gives.
+   */
+  void maxPool2dGather(Strided x, int[] index, Strided out);
+
+  /**
+   * Convolution: {@code out} [N, out, oh, ow] = weight [out, C, kh, kw] applied to the windows of
+   * {@code x} [N, C, H, W] (padding reads 0), plus {@code bias} [out] (or nothing when null) along
+   * the output channels.
+   *
+   * @return false, changing nothing, when this backend has no kernel for these operands; the caller
+   *     then composes the convolution from {@link #unfold} and {@link #matmul}
+   */
+  default boolean conv2d(Strided x, Strided weight, Strided bias, Window2d window, Strided out) {
+    return false;
+  }
+
+  /**
+   * The input gradient of {@link #conv2d}: adds weightᵀ applied to {@code gy} [N, out, oh, ow],
+   * folded back onto the images, into {@code gx} [N, C, H, W].
+   *
+   * @return false, changing nothing, when this backend has no kernel for these operands
+   */
+  default boolean conv2dInputGrad(Strided gy, Strided weight, Window2d window, Strided gx) {
+    return false;
+  }
+
+  /**
+   * The weight gradient of {@link #conv2d}: {@code gw} [out, C, kh, kw] = the sum over images of
+   * {@code gy} [N, out, oh, ow] times the windows of {@code x} [N, C, H, W], overwriting gw.
+   *
+   * @return false, changing nothing, when this backend has no kernel for these operands
+   */
+  default boolean conv2dWeightGrad(Strided x, Strided gy, Window2d window, Strided gw) {
+    return false;
+  }
+
+  /**
    * One SGD update in place: with g = grad + λ·param, the momentum buffer becomes g (first step) or
    * μ·buf + (1 − τ)·g, and param −= γ·(nesterov ? g + μ·buf : buf), or γ·g without momentum. Each
    * operation is rounded in the operands' dtype, in this order, so the result equals the same

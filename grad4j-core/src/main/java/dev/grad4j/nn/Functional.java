@@ -62,10 +62,9 @@ public final class Functional {
    * with weight [out, C/groups, kh, kw] and an optional bias [out], giving [N, out, outH, outW]
    * with outH = ⌊(H + 2·padH - dilationH·(kh - 1) - 1) / strideH⌋ + 1 (likewise outW). Padding is
    * with zeros. With groups g, the channels are split into g groups convolved separately, and out
-   * must be a multiple of g. Computed as {@link Tensor#unfoldColumns} → one matmul for the whole
-   * batch (with groups: {@link Tensor#unfold} → a batched matmul per group), so it is
-   * differentiable to any order. Stride, padding and dilation are one value or a (height, width)
-   * pair.
+   * must be a multiple of g. Computed by {@link Tensor#conv2d} (with groups: {@link Tensor#unfold}
+   * → a batched matmul per group), so it is differentiable to any order. Stride, padding and
+   * dilation are one value or a (height, width) pair.
    */
   public static Tensor conv2d(
       Tensor x,
@@ -136,11 +135,9 @@ public final class Functional {
     int blocks = g.outH * g.outW;
     Tensor y;
     if (groups == 1) {
-      // One product over the whole batch: [out, C·kh·kw] x [C·kh·kw, N·L], so the matrix kernel
-      // gets long rows, and the weight gradient is one product with k = N·L (no per-image
-      // products summed afterwards). The result is viewed as [N, out, L] without a copy.
-      Tensor cols = x.unfoldColumns(k, g.stride, g.padding, g.dilation);
-      y = weight.reshape(out, per).matmul(cols).reshape(out, n, blocks).permute(1, 0, 2);
+      // The fused op: its kernels write each image's product straight into [N, out, oh, ow], with
+      // the bias, and its gradients are the fused input- and weight-gradient ops.
+      return x.conv2d(weight, bias, g.stride, g.padding, g.dilation);
     } else {
       Tensor cols = x.unfold(k, g.stride, g.padding, g.dilation); // [N, C·kh·kw, L]
       y =
@@ -174,8 +171,8 @@ public final class Functional {
    *
    * <p>Gradient and ties: the whole gradient of a window goes to one position, the first maximum in
    * the window's row-major order (top row first, left to right), as PyTorch's CPU kernel does. A
-   * NaN counts as the maximum, so it propagates. Computed as unfold → argmax → gather, so it is
-   * differentiable to any order.
+   * NaN counts as the maximum, so it propagates. Computed by {@link Tensor#maxPool2d}, which keeps
+   * each window's chosen position, so it is differentiable to any order.
    */
   public static Tensor maxPool2d(
       Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
@@ -192,13 +189,7 @@ public final class Functional {
     Geometry g =
         Geometry.of(op, x, k, stride == null || stride.length == 0 ? k : stride, padding, dilation);
     g.checkHalfPadding(op, k);
-    int n = x.size(0);
-    int c = x.size(1);
-    Tensor cols =
-        x.unfold(k, g.stride, g.padding, g.dilation, Double.NEGATIVE_INFINITY)
-            .reshape(n, c, k[0] * k[1], g.outH * g.outW);
-    Tensor index = cols.argmax(2, true);
-    return cols.gather(2, index).reshape(n, c, g.outH, g.outW);
+    return x.maxPool2d(k, g.stride, g.padding, g.dilation);
   }
 
   /** Average pooling with a square kernel, stride = kernel, no padding. */

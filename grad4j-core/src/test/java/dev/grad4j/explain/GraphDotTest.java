@@ -1,6 +1,7 @@
 package dev.grad4j.explain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,11 +123,10 @@ class GraphDotTest {
             .filter(v -> v.kind() == Kind.PARAMETER)
             .map(Vertex::name)
             .collect(java.util.stream.Collectors.toSet()));
-    // Windows are unfolded (im2col) for both max-pools, and side by side for the whole batch
-    // (unfoldColumns) for the second convolution; the first convolution unfolds the images, which
-    // need no gradient, so that unfold is not recorded.
-    assertEquals(2, opCounts(g).get("unfold"));
-    assertEquals(1, opCounts(g).get("unfoldColumns"));
+    // Each convolution and each max-pool is one op; none unfolds its windows in the graph.
+    assertEquals(2, opCounts(g).get("conv2d"));
+    assertEquals(2, opCounts(g).get("maxPool2d"));
+    assertNull(opCounts(g).get("unfold"));
   }
 
   /** The lecture's worked example (seed 001): values forward, gradients after backward. */

@@ -458,6 +458,36 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public void maxPool2d(Strided x, Window2d w, Strided out, int[] index) {
+    MaxPoolKernels.forward(x, w, out, index);
+  }
+
+  @Override
+  public void maxPool2dScatter(Strided g, int[] index, Strided out) {
+    MaxPoolKernels.scatter(g, index, out);
+  }
+
+  @Override
+  public void maxPool2dGather(Strided x, int[] index, Strided out) {
+    MaxPoolKernels.gather(x, index, out);
+  }
+
+  @Override
+  public boolean conv2d(Strided x, Strided weight, Strided bias, Window2d w, Strided out) {
+    return FloatConv.forward(x, weight, bias, w, out);
+  }
+
+  @Override
+  public boolean conv2dInputGrad(Strided gy, Strided weight, Window2d w, Strided gx) {
+    return FloatConv.inputGrad(gy, weight, w, gx);
+  }
+
+  @Override
+  public boolean conv2dWeightGrad(Strided x, Strided gy, Window2d w, Strided gw) {
+    return FloatConv.weightGrad(x, gy, w, gw);
+  }
+
+  @Override
   public void fold(Strided cols, Window2d w, Strided out) {
     if (FloatWindows.fold(cols, w, out)) {
       return;

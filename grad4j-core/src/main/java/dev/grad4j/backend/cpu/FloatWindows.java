@@ -63,7 +63,9 @@ final class FloatWindows {
                   java.util.Arrays.fill(oa, o, o + ow, pad);
                   continue;
                 }
-                java.util.Arrays.fill(oa, o, o + range[0], pad);
+                if (range[0] > 0) { // a call per empty fill cost ~5% on 13x13 images
+                  java.util.Arrays.fill(oa, o, o + range[0], pad);
+                }
                 int start = xPlane + ih * xs[2] + range[0] * w.strideW() + colOff;
                 if (w.strideW() == 1) {
                   System.arraycopy(xa, start, oa, o + range[0], count);
@@ -72,7 +74,9 @@ final class FloatWindows {
                     oa[o + range[0] + j] = xa[start + j * w.strideW()];
                   }
                 }
-                java.util.Arrays.fill(oa, o + range[1], o + ow, pad);
+                if (range[1] < ow) {
+                  java.util.Arrays.fill(oa, o + range[1], o + ow, pad);
+                }
               }
             }
           }

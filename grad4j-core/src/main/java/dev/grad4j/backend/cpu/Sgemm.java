@@ -153,7 +153,39 @@ final class Sgemm {
       int bsC,
       int rsC,
       int csC) {
-    if (batch == 0 || m == 0 || n == 0) {
+    gemm(
+        threads, false, batch, m, n, k, a, aOff, bsA, rsA, csA, b, bOff, bsB, rsB, csB, c, cOff,
+        bsC, rsC, csC);
+  }
+
+  /**
+   * {@code C += A B} (when {@code addTo}) or {@code C = A B}, with the work split as for {@code
+   * threads} threads. Adding is exact to the same bits as the k blocks of one product add up: each
+   * block's sum is added to what C holds.
+   */
+  static void gemm(
+      int threads,
+      boolean addTo,
+      int batch,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int bsA,
+      int rsA,
+      int csA,
+      float[] b,
+      int bOff,
+      int bsB,
+      int rsB,
+      int csB,
+      float[] c,
+      int cOff,
+      int bsC,
+      int rsC,
+      int csC) {
+    if (batch == 0 || m == 0 || n == 0 || (addTo && k == 0)) {
       return;
     }
     if (SgemmDot.applies(m, n, k, csA, rsB)) {
@@ -172,12 +204,12 @@ final class Sgemm {
     if (shouldSwap(m, n, k, rsA, csA, rsB, csB, rsC, csC)) {
       // C^T = B^T A^T: A' (j, p) = B (p, j), B' (p, i) = A (i, p), C' (j, i) = C (i, j).
       gemmOrdered(
-          threads, batch, n, m, k, b, bOff, bsB, csB, rsB, a, aOff, bsA, csA, rsA, c, cOff, bsC,
-          csC, rsC);
+          threads, addTo, batch, n, m, k, b, bOff, bsB, csB, rsB, a, aOff, bsA, csA, rsA, c, cOff,
+          bsC, csC, rsC);
     } else {
       gemmOrdered(
-          threads, batch, m, n, k, a, aOff, bsA, rsA, csA, b, bOff, bsB, rsB, csB, c, cOff, bsC,
-          rsC, csC);
+          threads, addTo, batch, m, n, k, a, aOff, bsA, rsA, csA, b, bOff, bsB, rsB, csB, c, cOff,
+          bsC, rsC, csC);
     }
   }
 
@@ -209,6 +241,7 @@ final class Sgemm {
 
   private static void gemmOrdered(
       int threads,
+      boolean addTo,
       int batch,
       int m,
       int n,
@@ -268,6 +301,7 @@ final class Sgemm {
             }
             block(
                 small,
+                addTo,
                 i0,
                 i1,
                 j0,
@@ -292,6 +326,7 @@ final class Sgemm {
   // Rows [i0, i1) x columns [j0, j1) of one product.
   private static void block(
       boolean small,
+      boolean addTo,
       int i0,
       int i1,
       int j0,
@@ -313,6 +348,9 @@ final class Sgemm {
       return;
     }
     if (k == 0) {
+      if (addTo) {
+        return;
+      }
       for (int i = i0; i < i1; i++) {
         for (int j = j0; j < j1; j++) {
           c[cBase + i * rsC + j * csC] = 0f;
@@ -320,10 +358,12 @@ final class Sgemm {
       }
     } else if (NV == 4) {
       blockWide(
-          small, i0, i1, j0, j1, k, a, aBase, rsA, csA, b, bBase, rsB, csB, c, cBase, rsC, csC);
+          small, addTo, i0, i1, j0, j1, k, a, aBase, rsA, csA, b, bBase, rsB, csB, c, cBase, rsC,
+          csC);
     } else {
       blockNarrow(
-          small, i0, i1, j0, j1, k, a, aBase, rsA, csA, b, bBase, rsB, csB, c, cBase, rsC, csC);
+          small, addTo, i0, i1, j0, j1, k, a, aBase, rsA, csA, b, bBase, rsB, csB, c, cBase, rsC,
+          csC);
     }
   }
 
@@ -335,6 +375,7 @@ final class Sgemm {
   // transposing copy) and then stays in L2 for the other row panels. Full tiles go straight into C.
   private static void blockWide(
       boolean small,
+      boolean addTo,
       int i0,
       int i1,
       int j0,
@@ -372,7 +413,7 @@ final class Sgemm {
     int fullRows = aInPlace ? rows - rows % mr : 0;
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
-      boolean accumulate = pc > 0;
+      boolean accumulate = addTo || pc > 0;
       int aBlock = aBase + i0 * rsA + pc * csA;
       if (packedRows > 0) {
         packRows(a, aBlock + fullRows * rsA, rsA, csA, rows - fullRows, kc, packedRows, ap);
@@ -728,6 +769,7 @@ final class Sgemm {
   // of the block packed up front, each A row panel sweeping them.
   private static void blockNarrow(
       boolean small,
+      boolean addTo,
       int i0,
       int i1,
       int j0,
@@ -768,7 +810,7 @@ final class Sgemm {
     float[] apx = bufs[3];
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
-      boolean accumulate = pc > 0;
+      boolean accumulate = addTo || pc > 0;
       packA(a, aBase + i0 * rsA + pc * csA, rsA, csA, rows, kc, mr, ap);
       for (int q = 0; q < colPanels; q++) {
         int j = j0 + q * nr;

@@ -111,6 +111,70 @@ class SgemmTest {
   }
 
   @Test
+  void addingToCMatchesTheKBlocksOfOneProduct() {
+    // C = A1 B1, then C += A2 B2: the float64 sum of both products, and the same bits for every
+    // split of the work.
+    Random rnd = new Random(17);
+    for (int[] mnk : new int[][] {{13, 70, 300}, {64, 9, 676}, {9, 64, 121}, {6, 64, 1}}) {
+      int m = mnk[0];
+      int n = mnk[1];
+      int k = mnk[2];
+      float[] a = random(rnd, 2 * m * k);
+      float[] b = random(rnd, 2 * k * n);
+      float[][] results = new float[3][];
+      for (int threads = 1; threads <= 3; threads++) {
+        float[] c = new float[m * n];
+        for (int half = 0; half < 2; half++) {
+          Sgemm.gemm(
+              threads,
+              half > 0,
+              1,
+              m,
+              n,
+              k,
+              a,
+              half * m * k,
+              0,
+              k,
+              1,
+              b,
+              half * k * n,
+              0,
+              n,
+              1,
+              c,
+              0,
+              0,
+              n,
+              1);
+        }
+        results[threads - 1] = c;
+      }
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double sum = 0;
+          for (int half = 0; half < 2; half++) {
+            for (int p = 0; p < k; p++) {
+              sum += (double) a[half * m * k + i * k + p] * b[half * k * n + p * n + j];
+            }
+          }
+          assertEquals(sum, results[0][i * n + j], 1e-4 * Math.sqrt(k), "m=" + m + " at " + i);
+        }
+      }
+      assertArrayEquals(results[0], results[1]);
+      assertArrayEquals(results[0], results[2]);
+    }
+  }
+
+  @Test
+  void addingWithAnEmptyInnerDimensionLeavesC() {
+    float[] c = {1, 2, 3, 4};
+    Sgemm.gemm(
+        1, true, 1, 2, 2, 0, new float[0], 0, 0, 0, 1, new float[0], 0, 0, 2, 1, c, 0, 0, 2, 1);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, c);
+  }
+
+  @Test
   void zeroInnerDimensionGivesZeros() {
     float[] c = run(1, 7, 70, 0, false, false, new float[0], new float[0]);
     for (int i = 0; i < 7 * 70; i++) {
