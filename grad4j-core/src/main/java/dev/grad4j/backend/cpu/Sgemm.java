@@ -188,13 +188,15 @@ final class Sgemm {
     if (batch == 0 || m == 0 || n == 0 || (addTo && k == 0)) {
       return;
     }
-    if (SgemmDot.applies(m, n, k, csA, rsB)) {
+    // The dot-product path stores C; adding to C stays with the blocked kernel, whose k blocks
+    // define the bits of an addition.
+    if (!addTo && SgemmDot.applies(m, n, k, csA, rsB)) {
       SgemmDot.gemm(
           threads, batch, m, n, k, a, aOff, bsA, rsA, b, bOff, bsB, rsB, csB, c, cOff, bsC, rsC,
           csC);
       return;
     }
-    if (SgemmDot.applies(n, m, k, rsB, csA)) {
+    if (!addTo && SgemmDot.applies(n, m, k, rsB, csA)) {
       // As C^T = B^T A^T (see below): A' = B^T is then contiguous along k.
       SgemmDot.gemm(
           threads, batch, n, m, k, b, bOff, bsB, csB, a, aOff, bsA, csA, rsA, c, cOff, bsC, csC,
