@@ -219,6 +219,7 @@ final class SpeedBench {
     Strided yts = new Strided(Storage.wrap(ytData.toFloatArray()), shape, new int[] {1, side}, 0);
     Strided out = Strided.contiguous(Storage.wrap(new float[side * side]), shape);
     Backend be = Backends.current();
+    settleHeap(n);
     double f = 4.0 * side * side; // bytes of one operand
     return withThreads(
         threads,
@@ -376,6 +377,31 @@ final class SpeedBench {
       total += withThreads(threads, () -> noGrad(() -> time(() -> a.matmul(b))));
     }
     return total;
+  }
+
+  /**
+   * Allocates results of {@code n} floats until the collector has run twice. Until then the heap
+   * grows, and each fresh result lands in memory never touched before, whose page faults made the
+   * first timed op (add) read 3x slower than the ones after it; a long training run allocates in a
+   * heap that has long settled.
+   */
+  private static void settleHeap(int n) {
+    long start = gcCount();
+    for (int i = 0; i < 1000 && gcCount() < start + 2; i++) {
+      heapSink = new float[n];
+    }
+    heapSink = null;
+  }
+
+  // Keeps settleHeap's arrays from being optimised away.
+  private static volatile float[] heapSink;
+
+  private static long gcCount() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionCount());
+    }
+    return sum;
   }
 
   private static long gcMillis() {
