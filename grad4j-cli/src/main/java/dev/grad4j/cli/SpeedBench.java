@@ -226,42 +226,71 @@ final class SpeedBench {
         () ->
             noGrad(
                 () ->
-                    new MemoryRow[] {
-                      memory(
-                          "add  x + y", 3 * f, () -> x.add(y), () -> be.binary(ADD, xs, ys, out)),
-                      memory(
-                          "mul  x * 2", 2 * f, () -> x.mul(2), () -> be.binary(MUL, xs, two, out)),
-                      memory("relu", 2 * f, x::relu, () -> be.unary(UnaryOp.RELU, 0, 0, xs, out)),
-                      memory("exp", 2 * f, x::exp, () -> be.unary(UnaryOp.EXP, 0, 0, xs, out)),
-                      memory("tanh", 2 * f, x::tanh, () -> be.unary(UnaryOp.TANH, 0, 0, xs, out)),
-                      memory(
-                          "sigmoid",
-                          2 * f,
-                          x::sigmoid,
-                          () -> be.unary(UnaryOp.SIGMOID, 0, 0, xs, out)),
-                      // Sums write one value or one column: nothing to gain from a reused output.
-                      memory("sum (all)", f, x::sum, null),
-                      memory("sum (rows)", f, () -> x.sum(1), null),
-                      memory(
-                          "softmax (rows)",
-                          2 * f,
-                          () -> x.softmax(1),
-                          () -> be.softmax(false, xs, 1, out)),
-                      memory(
-                          "broadcast add x + row",
-                          2 * f,
-                          () -> x.add(row),
-                          () -> be.binary(ADD, xs, rows, out)),
-                      memory(
-                          "transposed add x + y^T",
-                          3 * f,
-                          () -> x.add(yt),
-                          () -> be.binary(ADD, xs, yts, out)),
-                    }));
+                    timeMemoryOps(
+                        new MemoryOp[] {
+                          new MemoryOp(
+                              "add  x + y",
+                              3 * f,
+                              () -> x.add(y),
+                              () -> be.binary(ADD, xs, ys, out)),
+                          new MemoryOp(
+                              "mul  x * 2",
+                              2 * f,
+                              () -> x.mul(2),
+                              () -> be.binary(MUL, xs, two, out)),
+                          new MemoryOp(
+                              "relu", 2 * f, x::relu, () -> be.unary(UnaryOp.RELU, 0, 0, xs, out)),
+                          new MemoryOp(
+                              "exp", 2 * f, x::exp, () -> be.unary(UnaryOp.EXP, 0, 0, xs, out)),
+                          new MemoryOp(
+                              "tanh", 2 * f, x::tanh, () -> be.unary(UnaryOp.TANH, 0, 0, xs, out)),
+                          new MemoryOp(
+                              "sigmoid",
+                              2 * f,
+                              x::sigmoid,
+                              () -> be.unary(UnaryOp.SIGMOID, 0, 0, xs, out)),
+                          // Sums write one value or one column: nothing to gain from a reused
+                          // output.
+                          new MemoryOp("sum (all)", f, x::sum, null),
+                          new MemoryOp("sum (rows)", f, () -> x.sum(1), null),
+                          new MemoryOp(
+                              "softmax (rows)",
+                              2 * f,
+                              () -> x.softmax(1),
+                              () -> be.softmax(false, xs, 1, out)),
+                          new MemoryOp(
+                              "broadcast add x + row",
+                              2 * f,
+                              () -> x.add(row),
+                              () -> be.binary(ADD, xs, rows, out)),
+                          new MemoryOp(
+                              "transposed add x + y^T",
+                              3 * f,
+                              () -> x.add(yt),
+                              () -> be.binary(ADD, xs, yts, out)),
+                        })));
   }
 
-  private MemoryRow memory(String name, double bytes, Runnable fresh, Runnable into) {
-    return new MemoryRow(name, bytes, time(fresh), into == null ? Double.NaN : time(into));
+  /** A memory-bound op: returning a fresh result, and its kernel into a reused output (or null). */
+  private record MemoryOp(String name, double bytes, Runnable fresh, Runnable into) {}
+
+  /**
+   * Times every op's fresh form first and then every kernel into the reused output, so that each
+   * phase works on one set of operands: interleaved, the two sets (7 x 64 MiB) overflowed the L3
+   * cache and each fresh op read its inputs from memory.
+   */
+  private MemoryRow[] timeMemoryOps(MemoryOp[] ops) {
+    double[] fresh = new double[ops.length];
+    for (int i = 0; i < ops.length; i++) {
+      fresh[i] = time(ops[i].fresh());
+    }
+    MemoryRow[] rows = new MemoryRow[ops.length];
+    for (int i = 0; i < ops.length; i++) {
+      MemoryOp op = ops[i];
+      double into = op.into() == null ? Double.NaN : time(op.into());
+      rows[i] = new MemoryRow(op.name(), op.bytes(), fresh[i], into);
+    }
+    return rows;
   }
 
   // ---------------------------------------------------------------- convolution
