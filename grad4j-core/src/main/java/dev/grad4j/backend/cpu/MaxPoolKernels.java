@@ -1,6 +1,7 @@
 package dev.grad4j.backend.cpu;
 
 import dev.grad4j.DType;
+import dev.grad4j.backend.Storage;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.Window2d;
 
@@ -51,53 +52,18 @@ final class MaxPoolKernels {
               int top = i * w.strideH() - w.padH();
               for (int j = 0; j < ow; j++) {
                 int left = j * w.strideW() - w.padW();
-                int at =
-                    f32
-                        ? windowFloat(x, xBase, h, width, top, left, w)
-                        : windowDouble(x, xBase, h, width, top, left, w);
+                int at = window(x.storage(), xBase, h, width, top, left, w);
                 index[iBase + i * ow + j] = at;
-                if (f32) {
-                  out.storage().floats()[oBase + i * ow + j] = x.storage().floats()[xBase + at];
-                } else {
-                  out.storage().doubles()[oBase + i * ow + j] = x.storage().doubles()[xBase + at];
-                }
+                out.storage().set(oBase + i * ow + j, x.storage().get(xBase + at));
               }
             }
           }
         });
   }
 
-  // The chosen position of the window at (top, left) of a float32 plane.
-  private static int windowFloat(
-      Strided x, int base, int h, int width, int top, int left, Window2d w) {
-    float[] a = x.storage().floats();
-    float best = Float.NEGATIVE_INFINITY;
-    int at = -1;
-    for (int ki = 0; ki < w.kernelH(); ki++) {
-      int ih = top + ki * w.dilationH();
-      if (ih < 0 || ih >= h) {
-        continue;
-      }
-      for (int kj = 0; kj < w.kernelW(); kj++) {
-        int iw = left + kj * w.dilationW();
-        if (iw < 0 || iw >= width) {
-          continue;
-        }
-        int pos = ih * width + iw;
-        float v = a[base + pos];
-        if (at < 0 || v > best || (v != v && best == best)) {
-          best = v;
-          at = pos;
-        }
-      }
-    }
-    return at;
-  }
-
-  // As windowFloat, for float64.
-  private static int windowDouble(
-      Strided x, int base, int h, int width, int top, int left, Window2d w) {
-    double[] a = x.storage().doubles();
+  // The chosen position of the window at (top, left) of a plane (the scalar path for either
+  // dtype: float32 values compare the same as doubles).
+  private static int window(Storage x, int base, int h, int width, int top, int left, Window2d w) {
     double best = Double.NEGATIVE_INFINITY;
     int at = -1;
     for (int ki = 0; ki < w.kernelH(); ki++) {
@@ -111,7 +77,7 @@ final class MaxPoolKernels {
           continue;
         }
         int pos = ih * width + iw;
-        double v = a[base + pos];
+        double v = x.get(base + pos);
         if (at < 0 || v > best || (v != v && best == best)) {
           best = v;
           at = pos;
