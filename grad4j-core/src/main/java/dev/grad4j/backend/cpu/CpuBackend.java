@@ -426,7 +426,7 @@ public final class CpuBackend implements Backend {
     int planes = x.shape()[0] * channels;
     Parallel.forRange(
         planes,
-        grain(k * oh * ow),
+        Parallel.grain(k * oh * ow),
         (from, to) -> {
           double[] row = new double[ow];
           double[] run = new double[ow];
@@ -503,7 +503,7 @@ public final class CpuBackend implements Backend {
     int planes = out.shape()[0] * channels;
     Parallel.forRange(
         planes,
-        grain(k * oh * ow),
+        Parallel.grain(k * oh * ow),
         (from, to) -> {
           double[] row = new double[ow];
           double[] run = new double[ow];
@@ -536,11 +536,6 @@ public final class CpuBackend implements Backend {
             }
           }
         });
-  }
-
-  // Planes per task: about 2^15 elements of work each.
-  private static int grain(int perPlane) {
-    return Math.max(1, (1 << 15) / Math.max(1, perPlane));
   }
 
   @Override

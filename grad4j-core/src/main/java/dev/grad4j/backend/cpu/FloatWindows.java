@@ -43,7 +43,7 @@ final class FloatWindows {
     float pad = (float) padValue;
     Parallel.forRange(
         rows,
-        Math.max(1, (1 << 15) / Math.max(1, images * oh * ow)),
+        Parallel.grain(images * oh * ow),
         (from, to) -> {
           int[] range = new int[2];
           for (int r = from; r < to; r++) {
@@ -105,7 +105,7 @@ final class FloatWindows {
     int planes = out.shape()[0] * channels;
     Parallel.forRange(
         planes,
-        Math.max(1, (1 << 15) / Math.max(1, k * oh * ow)),
+        Parallel.grain(k * oh * ow),
         (from, to) -> {
           int[] range = new int[2];
           for (int plane = from; plane < to; plane++) {

@@ -28,7 +28,7 @@ final class MaxPoolKernels {
     boolean f32 = x.storage().dtype() == DType.FLOAT32;
     Parallel.forRange(
         planes,
-        Math.max(1, (1 << 15) / Math.max(1, oh * ow * w.kernelSize())),
+        Parallel.grain(oh * ow * w.kernelSize()),
         (from, to) -> {
           for (int plane = from; plane < to; plane++) {
             int xBase = x.offset() + plane * h * width;
@@ -95,7 +95,7 @@ final class MaxPoolKernels {
     boolean f32 = out.storage().dtype() == DType.FLOAT32;
     Parallel.forRange(
         planes,
-        Math.max(1, (1 << 15) / Math.max(1, size + blocks)),
+        Parallel.grain(size + blocks),
         (from, to) -> {
           for (int plane = from; plane < to; plane++) {
             int oBase = out.offset() + plane * size;
@@ -126,7 +126,7 @@ final class MaxPoolKernels {
     boolean f32 = x.storage().dtype() == DType.FLOAT32;
     Parallel.forRange(
         planes,
-        Math.max(1, (1 << 15) / Math.max(1, size + blocks)),
+        Parallel.grain(size + blocks),
         (from, to) -> {
           for (int plane = from; plane < to; plane++) {
             int xBase = x.offset() + plane * size;

@@ -113,6 +113,14 @@ public final class Parallel {
   }
 
   // A piece offered to the pool: computed by whichever of a worker and the caller claims it first.
+  /**
+   * A {@link #forRange} grain for items of {@code workPerItem} elements of work each (planes,
+   * images): enough items for about 2^15 elements per task, at least one.
+   */
+  static int grain(int workPerItem) {
+    return Math.max(1, (1 << 15) / Math.max(1, workPerItem));
+  }
+
   private static final class Piece extends RecursiveAction {
     private final Range body;
     private final int from;
