@@ -24,8 +24,7 @@ final class FloatConv {
   private static final int CHUNKS = 8;
 
   // Per thread: one image's unfolded windows [C·kh·kw, L].
-  private static final ThreadLocal<float[][]> COLUMNS =
-      ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+  private static final Scratch COLUMNS = new Scratch();
 
   /** out [N, out, oh, ow] = weight [out, C, kh, kw] * x [N, C, H, W] (+ bias [out] per channel). */
   static boolean forward(Strided x, Strided weight, Strided bias, Window2d g, Strided out) {
@@ -42,7 +41,7 @@ final class FloatConv {
         s.images,
         s.grain(),
         (from, to) -> {
-          float[] cols = columns(s.per * s.blocks);
+          float[] cols = COLUMNS.get(s.per * s.blocks);
           Strided colsView = s.columnsView(cols);
           int threads = s.innerThreads(to - from);
           for (int n = from; n < to; n++) {
@@ -109,7 +108,7 @@ final class FloatConv {
         s.images,
         s.grain(),
         (from, to) -> {
-          float[] cols = columns(s.per * s.blocks);
+          float[] cols = COLUMNS.get(s.per * s.blocks);
           Strided colsView = s.columnsView(cols);
           int threads = s.innerThreads(to - from);
           for (int n = from; n < to; n++) {
@@ -166,7 +165,7 @@ final class FloatConv {
         chunks,
         Math.max(1, s.grain() * chunks / s.images),
         (from, to) -> {
-          float[] cols = columns(s.per * s.blocks);
+          float[] cols = COLUMNS.get(s.per * s.blocks);
           Strided colsView = s.columnsView(cols);
           int threads = s.innerThreads(to - from);
           for (int chunk = from; chunk < to; chunk++) {
@@ -210,14 +209,6 @@ final class FloatConv {
       }
     }
     return true;
-  }
-
-  private static float[] columns(int size) {
-    float[][] holder = COLUMNS.get();
-    if (holder[0].length < size) {
-      holder[0] = new float[size];
-    }
-    return holder[0];
   }
 
   private static boolean floats(Strided a, Strided b, Strided c) {

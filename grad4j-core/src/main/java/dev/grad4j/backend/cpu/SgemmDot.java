@@ -51,8 +51,7 @@ final class SgemmDot {
       ThreadLocal.withInitial(() -> new float[SUMS + L]);
 
   // Per thread: B's columns copied into rows along k, when they are not stored that way.
-  private static final ThreadLocal<float[][]> PACKED =
-      ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+  private static final Scratch PACKED = new Scratch();
 
   /**
    * Whether C [m, n] = A B is computed here: 16-lane vectors, A contiguous along k ({@code csA ==
@@ -141,13 +140,10 @@ final class SgemmDot {
       int csC) {
     float[] buf = BUFFER.get();
     if (rsB != 1) {
-      float[][] packed = PACKED.get();
-      if (packed[0].length < n * k) {
-        packed[0] = new float[n * k];
-      }
+      float[] packed = PACKED.get(n * k);
       // Column j of B into row j (at j * k) of the copy.
-      Sgemm.transposeCopy(b, bBase, csB, rsB, packed[0], 0, k, n, k);
-      b = packed[0];
+      Sgemm.transposeCopy(b, bBase, csB, rsB, packed, 0, k, n, k);
+      b = packed;
       bBase = 0;
       csB = k;
     }
