@@ -68,6 +68,22 @@ class PoolingTest {
   }
 
   @Test
+  void maxPoolSendsTheGradientOfAnAllMinusInfinityWindowToItsFirstRealPosition() {
+    // Every window of a 2x2 image of -inf padded by 1 (kernel 2, stride 1) holds only -inf; as in
+    // PyTorch, each window's gradient goes to its first position inside the image, never to the
+    // padding, so none of it is lost: (0,0) is first in four windows, (0,1) and (1,0) in two each.
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Tensor x = Tensor.full(dtype, Double.NEGATIVE_INFINITY, 1, 1, 2, 2).requiresGrad(true);
+      Tensor y = Functional.maxPool2d(x, 2, 1, 1, 1);
+      double[] minusInfinity = new double[9];
+      Arrays.fill(minusInfinity, Double.NEGATIVE_INFINITY);
+      assertArrayEquals(minusInfinity, y.toDoubleArray(), 0, dtype.toString());
+      y.sum().backward();
+      assertArrayEquals(new double[] {4, 2, 2, 1}, x.grad().toDoubleArray(), 0, dtype.toString());
+    }
+  }
+
+  @Test
   void maxPoolSendsTheGradientToTheFirstMaximumOfATie() {
     // One 2x2 window of four equal values: everything goes to the top-left one.
     Tensor x = Tensor.ones(DType.FLOAT64, 1, 1, 2, 2).requiresGrad(true);
