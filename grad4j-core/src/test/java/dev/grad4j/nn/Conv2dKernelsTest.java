@@ -40,18 +40,21 @@ class Conv2dKernelsTest {
   @Test
   void float32ConvolutionAndGradientsAgreeWithFloat64() {
     Generator gen = new Generator(21);
+    // One input channel: the windows of a kernel up to 4x4 are the short-k product's.
     for (int[] g : Conv2dTest.GEOMETRIES) {
-      Tensor x = Tensor.randn(gen, 3, 5, 9, 10);
-      Tensor w = Tensor.randn(gen, 7, 5, g[0], g[1]);
-      Tensor b = Tensor.randn(gen, 7);
-      Tensor y64 = conv(x.to(DType.FLOAT64), w.to(DType.FLOAT64), b.to(DType.FLOAT64), g);
-      Tensor gy = Tensor.randn(gen, y64.shape());
-      Tensor[] f32 = forwardAndGrads(x, w, b, g, gy);
-      Tensor[] f64 =
-          forwardAndGrads(x.to(DType.FLOAT64), w.to(DType.FLOAT64), b.to(DType.FLOAT64), g, gy);
-      String[] names = {"output", "input grad", "weight grad", "bias grad"};
-      for (int i = 0; i < 4; i++) {
-        assertClose(f64[i], f32[i], 1e-4, names[i] + " " + Arrays.toString(g));
+      for (int channels : new int[] {5, 1}) {
+        Tensor x = Tensor.randn(gen, 3, channels, 9, 10);
+        Tensor w = Tensor.randn(gen, 7, channels, g[0], g[1]);
+        Tensor b = Tensor.randn(gen, 7);
+        Tensor y64 = conv(x.to(DType.FLOAT64), w.to(DType.FLOAT64), b.to(DType.FLOAT64), g);
+        Tensor gy = Tensor.randn(gen, y64.shape());
+        Tensor[] f32 = forwardAndGrads(x, w, b, g, gy);
+        Tensor[] f64 =
+            forwardAndGrads(x.to(DType.FLOAT64), w.to(DType.FLOAT64), b.to(DType.FLOAT64), g, gy);
+        String[] names = {"output", "input grad", "weight grad", "bias grad"};
+        for (int i = 0; i < 4; i++) {
+          assertClose(f64[i], f32[i], 1e-4, names[i] + " " + Arrays.toString(g));
+        }
       }
     }
   }
@@ -73,6 +76,20 @@ class Conv2dKernelsTest {
           assertArrayEquals(
               one[i].toFloatArray(), many[i].toFloatArray(), "threads " + threads + " #" + i);
         }
+      }
+    }
+    // One image over one channel: the short-k product splits its columns between threads.
+    Tensor x1 = Tensor.randn(gen, 1, 1, 66, 66);
+    Tensor w1 = Tensor.randn(gen, 32, 1, 3, 3);
+    Tensor b1 = Tensor.randn(gen, 32);
+    Tensor gy1 = Tensor.randn(gen, 1, 32, 64, 64);
+    int[] plain = {3, 3, 1, 1, 0, 0, 1, 1};
+    Tensor[] one1 = Parallel.withThreads(1, () -> forwardAndGrads(x1, w1, b1, plain, gy1));
+    for (int threads = 2; threads <= 3; threads++) {
+      Tensor[] many = Parallel.withThreads(threads, () -> forwardAndGrads(x1, w1, b1, plain, gy1));
+      for (int i = 0; i < one1.length; i++) {
+        assertArrayEquals(
+            one1[i].toFloatArray(), many[i].toFloatArray(), "one image, threads " + threads);
       }
     }
     Tensor p = Tensor.randn(gen, 16, 32, 26, 26).requiresGrad(true);

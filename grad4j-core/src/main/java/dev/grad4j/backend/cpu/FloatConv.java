@@ -55,6 +55,10 @@ final class FloatConv {
               }
             }
             // [out, per] x [per, L], added to the bias when there is one.
+            if (s.per <= SgemmShallow.MAX_K) {
+              shallow(threads, bias != null, s, wa, weight.offset(), cols, ya, yOff);
+              continue;
+            }
             Sgemm.gemm(
                 threads,
                 bias != null,
@@ -80,6 +84,52 @@ final class FloatConv {
           }
         });
     return true;
+  }
+
+  // y [out, L] (+)= weight [out, per] x cols [per, L] for a short per (one input channel), the
+  // columns split between threads when one image has them all.
+  private static void shallow(
+      int threads, boolean addTo, Shape s, float[] w, int wOff, float[] cols, float[] y, int yOff) {
+    if (threads == 1) {
+      SgemmShallow.gemm(
+          addTo,
+          s.outChannels,
+          s.blocks,
+          s.per,
+          w,
+          wOff,
+          s.per,
+          cols,
+          0,
+          s.blocks,
+          y,
+          yOff,
+          s.blocks);
+      return;
+    }
+    int step = 2 * Sgemm.L;
+    long macsPerStep = (long) s.outChannels * s.per * step;
+    Parallel.forRange(
+        (s.blocks + step - 1) / step,
+        (int) Math.max(1, Sgemm.PARALLEL_MIN_MACS / macsPerStep),
+        (from, to) -> {
+          int j = from * step;
+          int n = Math.min(s.blocks, to * step) - j;
+          SgemmShallow.gemm(
+              addTo,
+              s.outChannels,
+              n,
+              s.per,
+              w,
+              wOff,
+              s.per,
+              cols,
+              j,
+              s.blocks,
+              y,
+              yOff + j,
+              s.blocks);
+        });
   }
 
   /**
