@@ -78,18 +78,24 @@ class Conv2dKernelsTest {
         }
       }
     }
-    // One image over one channel: the short-k product splits its columns between threads.
-    Tensor x1 = Tensor.randn(gen, 1, 1, 66, 66);
-    Tensor w1 = Tensor.randn(gen, 32, 1, 3, 3);
-    Tensor b1 = Tensor.randn(gen, 32);
-    Tensor gy1 = Tensor.randn(gen, 1, 32, 64, 64);
+    // One input channel (the short-k kernels): one image, whose product splits its columns
+    // between threads, and a batch, whose weight gradient is summed in chunks.
     int[] plain = {3, 3, 1, 1, 0, 0, 1, 1};
-    Tensor[] one1 = Parallel.withThreads(1, () -> forwardAndGrads(x1, w1, b1, plain, gy1));
-    for (int threads = 2; threads <= 3; threads++) {
-      Tensor[] many = Parallel.withThreads(threads, () -> forwardAndGrads(x1, w1, b1, plain, gy1));
-      for (int i = 0; i < one1.length; i++) {
-        assertArrayEquals(
-            one1[i].toFloatArray(), many[i].toFloatArray(), "one image, threads " + threads);
+    for (int images : new int[] {1, 12}) {
+      Tensor x1 = Tensor.randn(gen, images, 1, 66, 66);
+      Tensor w1 = Tensor.randn(gen, 30, 1, 3, 3);
+      Tensor b1 = Tensor.randn(gen, 30);
+      Tensor gy1 = Tensor.randn(gen, images, 30, 64, 64);
+      Tensor[] one1 = Parallel.withThreads(1, () -> forwardAndGrads(x1, w1, b1, plain, gy1));
+      for (int threads = 2; threads <= 3; threads++) {
+        Tensor[] many =
+            Parallel.withThreads(threads, () -> forwardAndGrads(x1, w1, b1, plain, gy1));
+        for (int i = 0; i < one1.length; i++) {
+          assertArrayEquals(
+              one1[i].toFloatArray(),
+              many[i].toFloatArray(),
+              images + " images, threads " + threads + " #" + i);
+        }
       }
     }
     Tensor p = Tensor.randn(gen, 16, 32, 26, 26).requiresGrad(true);

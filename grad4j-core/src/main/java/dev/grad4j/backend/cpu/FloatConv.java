@@ -26,6 +26,9 @@ final class FloatConv {
   // Per thread: one image's unfolded windows [C·kh·kw, L].
   private static final Scratch COLUMNS = new Scratch();
 
+  // Per thread: the weight gradient's partial sums per lane (LaneDots) for a short kernel.
+  private static final Scratch LANES = new Scratch();
+
   /** out [N, out, oh, ow] = weight [out, C, kh, kw] * x [N, C, H, W] (+ bias [out] per channel). */
   static boolean forward(Strided x, Strided weight, Strided bias, Window2d g, Strided out) {
     if (!floats(x, weight, out) || !dense(weight) || !dense(out) || !rowsContiguous(x)) {
@@ -221,6 +224,28 @@ final class FloatConv {
           for (int chunk = from; chunk < to; chunk++) {
             int first = (int) ((long) s.images * chunk / chunks);
             int last = (int) ((long) s.images * (chunk + 1) / chunks);
+            if (s.per <= SgemmShallow.MAX_K) {
+              // Few weights per output channel: dot products along the positions, kept per lane
+              // over the chunk's images.
+              float[] lanes = LANES.get(LaneDots.size(s.outChannels, s.per));
+              Arrays.fill(lanes, 0, LaneDots.size(s.outChannels, s.per), 0f);
+              for (int n = first; n < last; n++) {
+                FloatWindows.unfold(s.image(x, n), g, 0, colsView);
+                LaneDots.accumulate(
+                    lanes,
+                    s.outChannels,
+                    s.per,
+                    s.blocks,
+                    ga,
+                    gy.offset() + n * s.outChannels * s.blocks,
+                    s.blocks,
+                    cols,
+                    0,
+                    s.blocks);
+              }
+              LaneDots.sum(lanes, s.outChannels, s.per, partial, base + chunk * size, s.per);
+              continue;
+            }
             for (int n = first; n < last; n++) {
               FloatWindows.unfold(s.image(x, n), g, 0, colsView);
               // [out, L] x [L, per]: the windows read transposed.
