@@ -3,6 +3,9 @@ package dev.grad4j.backend.cpu;
 import dev.grad4j.DType;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.Window2d;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 unfold (im2col) and fold (col2im) for inputs and outputs whose rows are contiguous
@@ -126,6 +129,10 @@ final class FloatWindows {
                   int src = colRow + i * ow + range[0];
                   int dst = outPlane + ih * os[2] + range[0] * w.strideW() + colOff;
                   int step = w.strideW();
+                  if (step == 1) {
+                    addRow(oa, dst, ca, src, count);
+                    continue;
+                  }
                   for (int j = 0; j < count; j++) {
                     oa[dst + j * step] += ca[src + j];
                   }
@@ -135,6 +142,19 @@ final class FloatWindows {
           }
         });
     return true;
+  }
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  // o[oo .. oo + n) += x[xo .. xo + n), in vectors; a window row is often shorter than one vector
+  // (11 positions in the CNN's second layer), hence the masks rather than a scalar tail.
+  private static void addRow(float[] o, int oo, float[] x, int xo, int n) {
+    for (int j = 0; j < n; j += S.length()) {
+      VectorMask<Float> in = S.indexInRange(j, n);
+      FloatVector.fromArray(S, o, oo + j, in)
+          .add(FloatVector.fromArray(S, x, xo + j, in))
+          .intoArray(o, oo + j, in);
+    }
   }
 
   // The windows j in [range[0], range[1]) whose column j·stride + offset lies in [0, size).
