@@ -224,30 +224,21 @@ final class FloatConv {
           for (int chunk = from; chunk < to; chunk++) {
             int first = (int) ((long) s.images * chunk / chunks);
             int last = (int) ((long) s.images * (chunk + 1) / chunks);
-            if (s.per <= SgemmShallow.MAX_K) {
-              // Few weights per output channel: dot products along the positions, kept per lane
-              // over the chunk's images.
-              float[] lanes = LANES.get(LaneDots.size(s.outChannels, s.per));
+            // Few weights per output channel: dot products along the positions, kept per lane
+            // over the chunk's images (LaneDots); otherwise products added image by image.
+            boolean shallow = s.per <= SgemmShallow.MAX_K;
+            float[] lanes = shallow ? LANES.get(LaneDots.size(s.outChannels, s.per)) : null;
+            if (shallow) {
               Arrays.fill(lanes, 0, LaneDots.size(s.outChannels, s.per), 0f);
-              for (int n = first; n < last; n++) {
-                FloatWindows.unfold(s.image(x, n), g, 0, colsView);
-                LaneDots.accumulate(
-                    lanes,
-                    s.outChannels,
-                    s.per,
-                    s.blocks,
-                    ga,
-                    gy.offset() + n * s.outChannels * s.blocks,
-                    s.blocks,
-                    cols,
-                    0,
-                    s.blocks);
-              }
-              LaneDots.sum(lanes, s.outChannels, s.per, partial, base + chunk * size, s.per);
-              continue;
             }
             for (int n = first; n < last; n++) {
               FloatWindows.unfold(s.image(x, n), g, 0, colsView);
+              int gyOff = gy.offset() + n * s.outChannels * s.blocks;
+              if (shallow) {
+                LaneDots.accumulate(
+                    lanes, s.outChannels, s.per, s.blocks, ga, gyOff, s.blocks, cols, 0, s.blocks);
+                continue;
+              }
               // [out, L] x [L, per]: the windows read transposed.
               Sgemm.gemm(
                   threads,
@@ -257,7 +248,7 @@ final class FloatConv {
                   s.per,
                   s.blocks,
                   ga,
-                  gy.offset() + n * s.outChannels * s.blocks,
+                  gyOff,
                   0,
                   s.blocks,
                   1,
@@ -271,6 +262,9 @@ final class FloatConv {
                   0,
                   s.per,
                   1);
+            }
+            if (shallow) {
+              LaneDots.sum(lanes, s.outChannels, s.per, partial, base + chunk * size, s.per);
             }
           }
         });
