@@ -80,7 +80,8 @@ final class LinearAlgebra {
     int[] outShape = Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;
     outShape[batch.length + 1] = n;
-    Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), outShape);
+    // The backend's matmul writes every element of out.
+    Tensor out = Tensor.emptyToOverwrite(DType.promote(a.dtype(), b.dtype()), outShape);
     Tensor.backend()
         .matmul(
             asBatch(a.to(out.dtype()), batch, batchSize, m, k),

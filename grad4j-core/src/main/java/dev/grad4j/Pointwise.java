@@ -107,7 +107,12 @@ final class Pointwise {
         y,
         new Tensor[] {x},
         saved(y),
-        g -> new Tensor[] {recordingOrMixed(g, y) ? g.mul(y.gt(0)) : y.gt(0).mulInPlace(g)});
+        g -> new Tensor[] {recordingOrMixed(g, y) ? g.mul(y.gt(0)) : reluGradient(g, y)});
+  }
+
+  // g·(y > 0) in one pass and one fresh tensor instead of a mask and a product: the same bits.
+  static Tensor reluGradient(Tensor g, Tensor y) {
+    return zip("relu", BinaryOp.RELU_BACKWARD, g, y);
   }
 
   // Activation rules build their gradient from temporaries only they hold; when no graph is being

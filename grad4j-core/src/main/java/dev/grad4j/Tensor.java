@@ -36,6 +36,8 @@ public final class Tensor {
 
   private boolean requiresGrad;
   private Tensor grad;
+  // Whether grad was created by backward and nobody has read it through grad() since.
+  private boolean gradUnseen;
   private FunctionNode gradFn;
   private AccumulateGrad accumulator;
 
@@ -415,6 +417,17 @@ public final class Tensor {
 
   /** The gradient accumulated by backward, or null. */
   public Tensor grad() {
+    gradUnseen = false; // the caller may keep it: its buffer is never reused
+    return grad;
+  }
+
+  /**
+   * The gradient, like {@link #grad()}, for code that reads it and keeps no reference to it or to a
+   * view of it (the built-in optimizers' updates): unlike {@link #grad()}, it leaves a gradient
+   * that backward created free for reuse as a later product's buffer once {@link #zeroGrad()}
+   * clears it, which saves zeroing a fresh array of the gradient's size.
+   */
+  public Tensor peekGrad() {
     return grad;
   }
 
@@ -428,6 +441,20 @@ public final class Tensor {
               + Shapes.format(shape));
     }
     grad = value;
+    gradUnseen = false;
+  }
+
+  /**
+   * Used by autograd: sets a gradient that backward has just created and that nothing else
+   * references (no caller, hook, graph or other gradient shares its storage). Until someone reads
+   * it through {@link #grad()}, {@link #zeroGrad()} hands its buffer on for reuse.
+   */
+  public void setFreshGrad(Tensor value) {
+    setGrad(value);
+    gradUnseen =
+        value.dtype() == DType.FLOAT32
+            && value.wholeStorageSerial() != 0
+            && value.storage.size() >= RecycledBuffers.MIN_FLOATS;
   }
 
   /**
@@ -441,7 +468,24 @@ public final class Tensor {
 
   /** Clears the accumulated gradient (sets it to null, as PyTorch's default does). */
   public void zeroGrad() {
+    if (gradUnseen) {
+      RecycledBuffers.offer(grad.storage.floats());
+    }
     grad = null;
+    gradUnseen = false;
+  }
+
+  /**
+   * A new contiguous tensor whose every element the caller overwrites before anyone reads it: its
+   * buffer may be a cleared gradient's (see {@link #setFreshGrad}) instead of a zeroed new array.
+   */
+  static Tensor emptyToOverwrite(DType dtype, int[] shape) {
+    int numel = Shapes.numel(shape);
+    float[] reused = dtype == DType.FLOAT32 ? RecycledBuffers.take(numel) : null;
+    if (reused == null) {
+      return empty(dtype, shape);
+    }
+    return new Tensor(Storage.adopt(reused), shape.clone(), Strided.rowMajorStrides(shape), 0);
   }
 
   /** The op that computed this tensor, or null for a leaf. */

@@ -481,6 +481,7 @@ class OpGradientTest {
           "detach",
           "requiresGrad",
           "grad",
+          "peekGrad",
           "retainGrad",
           "registerHook");
 

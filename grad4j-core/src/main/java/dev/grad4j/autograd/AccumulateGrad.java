@@ -34,13 +34,16 @@ public final class AccumulateGrad extends Node {
    *     it can become the leaf's gradient without a copy
    */
   void accumulate(Tensor grad, boolean createGraph, boolean owned) {
-    Tensor current = leaf.grad();
-    if (current == null) {
+    Tensor current = leaf.peekGrad();
+    if (createGraph) {
+      // The gradient is part of a graph that others may hold: never reused.
+      leaf.setGrad(current == null ? grad : current.add(grad));
+    } else if (current == null) {
       // Copy, unless owned, so that no two leaves (or a leaf and the caller) share a gradient
       // buffer: an in-place change of one gradient (clipping, say) must not change another.
-      leaf.setGrad(createGraph ? grad : owned ? grad.detach() : grad.detach().clone());
+      leaf.setFreshGrad(owned ? grad.detach() : grad.detach().clone());
     } else {
-      leaf.setGrad(createGraph ? current.add(grad) : current.detach().add(grad.detach()));
+      leaf.setFreshGrad(current.detach().add(grad.detach()));
     }
   }
 }

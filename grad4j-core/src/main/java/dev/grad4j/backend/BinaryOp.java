@@ -14,7 +14,13 @@ public enum BinaryOp {
   LT,
   LE,
   GT,
-  GE;
+  GE,
+  /**
+   * {@code a · (b > 0 ? 1 : 0)}: relu's backward, the output gradient {@code a} kept where relu's
+   * output {@code b} is positive. Written as the product with the 0/1 mask (not a select) so that
+   * its bits, signed zeros and NaNs included, are those of {@code a.mul(b.gt(0))}.
+   */
+  RELU_BACKWARD;
 
   /** Applies the op to {@code n} pairs, writing {@code out} (may alias {@code a}). */
   public void apply(double[] a, double[] b, double[] out, int n) {
@@ -58,6 +64,9 @@ public enum BinaryOp {
       }
       case GE -> {
         for (int i = 0; i < n; i++) out[i] = a[i] >= b[i] ? 1 : 0;
+      }
+      case RELU_BACKWARD -> {
+        for (int i = 0; i < n; i++) out[i] = a[i] * (b[i] > 0 ? 1 : 0);
       }
     }
   }

@@ -37,6 +37,15 @@ public final class Storage {
         : new Storage(dtype, null, new double[size], SERIALS.incrementAndGet());
   }
 
+  /**
+   * A storage over {@code data} (neither copied nor cleared) with a new serial, as if just
+   * allocated: for an array that no other storage references any more and that the caller
+   * overwrites whole.
+   */
+  public static Storage adopt(float[] data) {
+    return new Storage(DType.FLOAT32, data, null, SERIALS.incrementAndGet());
+  }
+
   /** Wraps (does not copy) a float array. */
   public static Storage wrap(float[] data) {
     return new Storage(DType.FLOAT32, data, null, 0);

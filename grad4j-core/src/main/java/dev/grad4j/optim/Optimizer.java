@@ -149,7 +149,7 @@ public abstract class Optimizer {
     try (var g = GradMode.disabled()) {
       for (ParamGroup group : groups) {
         for (Tensor p : group.params()) {
-          Tensor grad = p.grad();
+          Tensor grad = keepsNoGradient() ? p.peekGrad() : p.grad();
           if (grad != null) {
             update(p, grad.detach(), group, state.computeIfAbsent(p, k -> new LinkedHashMap<>()));
           }
@@ -169,6 +169,16 @@ public abstract class Optimizer {
     }
     step();
     return loss;
+  }
+
+  /**
+   * Whether {@link #update} keeps no reference to the gradient it is given, nor to a view of it,
+   * once it returns (it may copy it). Then a gradient that backward created is left free for reuse
+   * when it is cleared (see {@link Tensor#peekGrad()}); false, the safe answer, unless the subclass
+   * is sure.
+   */
+  protected boolean keepsNoGradient() {
+    return false;
   }
 
   /**

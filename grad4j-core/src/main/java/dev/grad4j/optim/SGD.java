@@ -114,6 +114,12 @@ public final class SGD extends Optimizer {
     }
   }
 
+  // update reads the gradient (copying it into a new momentum buffer) and keeps nothing of it.
+  @Override
+  protected boolean keepsNoGradient() {
+    return true;
+  }
+
   @Override
   protected void update(Tensor param, Tensor grad, ParamGroup group, Map<String, Tensor> state) {
     double lr = group.lr();

@@ -49,6 +49,8 @@ final class FloatKernels {
     int bound = S.loopBound(n);
     if (sa == 1 && sb == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
       i = arithmeticLoop(op, a, ao, b, bo, o, oo, bound);
+    } else if (sa == 1 && sb == 1 && op == BinaryOp.RELU_BACKWARD) {
+      i = FloatReluBackward.loop(a, ao, b, bo, o, oo, bound);
     } else if (sa == 1 && sb == 1) {
       for (; i < bound; i += L) {
         apply(op, FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i))
@@ -167,6 +169,7 @@ final class FloatKernels {
       case LE -> ones(x.compare(VectorOperators.LE, y));
       case GT -> ones(x.compare(VectorOperators.GT, y));
       case GE -> ones(x.compare(VectorOperators.GE, y));
+      case RELU_BACKWARD -> x.mul(ones(y.compare(VectorOperators.GT, 0f)));
       case POW -> throw new IllegalArgumentException("pow has no vector loop");
     };
   }
@@ -192,6 +195,7 @@ final class FloatKernels {
       case LE -> x <= y ? 1f : 0f;
       case GT -> x > y ? 1f : 0f;
       case GE -> x >= y ? 1f : 0f;
+      case RELU_BACKWARD -> x * (y > 0 ? 1f : 0f);
       case POW -> throw new IllegalArgumentException("pow has no vector loop");
     };
   }
