@@ -50,9 +50,11 @@ final class MaxPoolRows {
     int kw = w.kernelW();
     int positions = kh * kw;
     int[] offsets = new int[positions];
+    int[] columns = new int[positions]; // each offset's column within the window
     for (int ki = 0; ki < kh; ki++) {
       for (int kj = 0; kj < kw; kj++) {
         offsets[ki * kw + kj] = ki * w.dilationH() * width + kj * w.dilationW();
+        columns[ki * kw + kj] = kj * w.dilationW();
       }
     }
     for (int i = 0; i < oh; i++) {
@@ -60,16 +62,17 @@ final class MaxPoolRows {
       for (int j0 = 0; j0 < ow; j0 += perChunk) {
         int count = Math.min(perChunk, ow - j0);
         int start = rowStart + j0 * s;
-        FloatVector best = load(a, xBase + start, j0 * s, width, offsets[0]);
+        FloatVector best = load(a, xBase + start, j0 * s + columns[0], width, offsets[0]);
         for (int p = 1; p < positions; p++) {
-          best = best.max(load(a, xBase + start, j0 * s, width, offsets[p]));
+          best = best.max(load(a, xBase + start, j0 * s + columns[p], width, offsets[p]));
         }
         // The first position holding the maximum (or a NaN): blended from the last back, the
         // values reloaded from L1 (an array of vectors would live on the heap).
-        FloatVector value = load(a, xBase + start, j0 * s, width, offsets[positions - 1]);
+        FloatVector value =
+            load(a, xBase + start, j0 * s + columns[positions - 1], width, offsets[positions - 1]);
         IntVector chosen = IntVector.broadcast(I, offsets[positions - 1]);
         for (int p = positions - 2; p >= 0; p--) {
-          FloatVector v = load(a, xBase + start, j0 * s, width, offsets[p]);
+          FloatVector v = load(a, xBase + start, j0 * s + columns[p], width, offsets[p]);
           VectorMask<Float> hit = v.eq(best).or(v.test(VectorOperators.IS_NAN));
           value = value.blend(v, hit);
           chosen = chosen.blend(offsets[p], hit.cast(I));
@@ -90,10 +93,11 @@ final class MaxPoolRows {
     }
   }
 
-  // The values at kernel offset `offset` of the windows starting at column col + l, lane l; lanes
-  // past the row's last column read nothing (they are never real window starts).
+  // The values at kernel offset `offset` (in column col + l of the row, lane l) of the windows
+  // starting at column col - (the offset's column) + l; lanes past the row's last column read
+  // nothing (they are never real window starts).
   private static FloatVector load(float[] a, int at, int col, int width, int offset) {
-    VectorMask<Float> inRow = S.indexInRange(col + offset % width, width);
+    VectorMask<Float> inRow = S.indexInRange(col, width);
     return FloatVector.fromArray(S, a, at + offset, inRow);
   }
 
