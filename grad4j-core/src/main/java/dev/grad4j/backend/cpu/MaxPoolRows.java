@@ -44,6 +44,10 @@ final class MaxPoolRows {
       int oBase,
       int[] index,
       int iBase) {
+    if (isPairs(w)) {
+      pairs(a, xBase, width, oh, ow, out, oBase, index, iBase);
+      return;
+    }
     int s = w.strideW();
     int perChunk = (L + s - 1) / s;
     int kh = w.kernelH();
@@ -92,6 +96,67 @@ final class MaxPoolRows {
       }
     }
   }
+
+  // The common 2x2 window at stride 2 (no padding, no dilation): 16 windows at a time.
+  private static boolean isPairs(Window2d w) {
+    return L == 16
+        && w.kernelH() == 2
+        && w.kernelW() == 2
+        && w.strideH() == 2
+        && w.strideW() == 2
+        && w.dilationH() == 1
+        && w.dilationW() == 1;
+  }
+
+  // One plane of 2x2 windows at stride 2: two rows of 32 columns are loaded, and their even and
+  // odd columns separated by two-vector selects, so lane l holds window l's four values in four
+  // vectors; the choice is then made as in plane (first maximum in window order, NaN largest).
+  private static void pairs(
+      float[] a,
+      int xBase,
+      int width,
+      int oh,
+      int ow,
+      float[] out,
+      int oBase,
+      int[] index,
+      int iBase) {
+    for (int i = 0; i < oh; i++) {
+      int top = xBase + 2 * i * width;
+      for (int j0 = 0; j0 < ow; j0 += L) {
+        int c = 2 * j0;
+        FloatVector t0 = load(a, top + c, c, width, 0);
+        FloatVector t1 = load(a, top + c + L, c + L, width, 0);
+        FloatVector b0 = load(a, top + width + c, c, width, 0);
+        FloatVector b1 = load(a, top + width + c + L, c + L, width, 0);
+        FloatVector p00 = EVEN.selectFrom(t0, t1);
+        FloatVector p01 = ODD.selectFrom(t0, t1);
+        FloatVector p10 = EVEN.selectFrom(b0, b1);
+        FloatVector p11 = ODD.selectFrom(b0, b1);
+        FloatVector best = p00.max(p01).max(p10).max(p11);
+        FloatVector value = p11;
+        IntVector chosen = IntVector.broadcast(I, width + 1);
+        VectorMask<Float> hit = p10.eq(best).or(p10.test(VectorOperators.IS_NAN));
+        value = value.blend(p10, hit);
+        chosen = chosen.blend(width, hit.cast(I));
+        hit = p01.eq(best).or(p01.test(VectorOperators.IS_NAN));
+        value = value.blend(p01, hit);
+        chosen = chosen.blend(1, hit.cast(I));
+        hit = p00.eq(best).or(p00.test(VectorOperators.IS_NAN));
+        value = value.blend(p00, hit);
+        chosen = chosen.blend(0, hit.cast(I));
+        IntVector at = chosen.add(IOTA2).add(2 * i * width + c);
+        VectorMask<Float> m = S.indexInRange(j0, ow);
+        value.intoArray(out, oBase + i * ow + j0, m);
+        at.intoArray(index, iBase + i * ow + j0, m.cast(I));
+      }
+    }
+  }
+
+  // Lane indices over two vectors (0-15 the first, 16-31 the second): even and odd columns.
+  private static final FloatVector EVEN = FloatVector.zero(S).addIndex(2);
+  private static final FloatVector ODD = EVEN.add(1f);
+  private static final IntVector IOTA2 = IntVector.zero(I).addIndex(2);
 
   // The values at kernel offset `offset` (in column col + l of the row, lane l) of the windows
   // starting at column col - (the offset's column) + l; lanes past the row's last column read
