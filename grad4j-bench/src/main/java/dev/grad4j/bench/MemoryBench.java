@@ -26,8 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Memory-bound float32 ops on [4096, 4096] (2^24 floats, 64 MiB per operand) against a plain Java
  * triad loop {@code a[i] = b[i] + s·c[i]} over the same number of floats: elementwise ops,
  * reductions, softmax along rows, a broadcast row and a transposed operand. Bytes moved per op:
- * triad and the two-operand adds 12 per element, the one-operand ops and the broadcast add 8, the
- * sums 4. GB/s = bytes / time; the ratio to the triad's GB/s is the figure issue 8 asks for.
+ * triad and the two-operand adds 12 per element, the one-operand ops (softmax and log-softmax
+ * included) and the broadcast add 8, the sums 4. GB/s = bytes / time; the ratio to the triad's GB/s
+ * is the figure issue 8 asks for.
  *
  * <p>No gradient is recorded. Each op runs twice: as the tensor op, which allocates its result as
  * real use does, and ({@code ...Into}) as the backend's kernel writing into one reused output, so
@@ -129,6 +130,12 @@ public class MemoryBench {
     return x.tanh();
   }
 
+  /** {@code sigmoid(x)}. */
+  @Benchmark
+  public Tensor sigmoid() {
+    return x.sigmoid();
+  }
+
   /** The sum of all elements. */
   @Benchmark
   public Tensor sum() {
@@ -139,6 +146,12 @@ public class MemoryBench {
   @Benchmark
   public Tensor softmax() {
     return x.softmax(1);
+  }
+
+  /** Log-softmax along the rows. */
+  @Benchmark
+  public Tensor logSoftmax() {
+    return x.logSoftmax(1);
   }
 
   /** {@code x + row}: the row is broadcast. */
@@ -184,6 +197,20 @@ public class MemoryBench {
   @Benchmark
   public Strided tanhInto() {
     backend.unary(UnaryOp.TANH, 0, 0, xs, out);
+    return out;
+  }
+
+  /** {@code sigmoid(x)} into the reused output. */
+  @Benchmark
+  public Strided sigmoidInto() {
+    backend.unary(UnaryOp.SIGMOID, 0, 0, xs, out);
+    return out;
+  }
+
+  /** Log-softmax along the rows into the reused output. */
+  @Benchmark
+  public Strided logSoftmaxInto() {
+    backend.softmax(true, xs, 1, out);
     return out;
   }
 

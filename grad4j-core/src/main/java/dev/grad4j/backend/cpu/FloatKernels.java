@@ -285,77 +285,83 @@ final class FloatKernels {
   }
 
   // exp(x) = 2^n · e^r with n = round(x / ln 2), r = x - n·ln 2 (in two parts, Cody and Waite),
-  // and e^r = 1 + r + r²·P(r) on |r| <= ln(2)/2 (Cephes expf's minimax polynomial).
+  // and e^r = 1 + r + r²·Q(r) on |r| <= ln(2)/2, Q a degree-4 minimax fit of relative error 3e-9,
+  // evaluated as one Horner chain of fused multiply-adds.
   private static final float LOG2E = 1.44269504088896341f;
   private static final float LN2_HI = 0.693359375f;
   private static final float LN2_LO = -2.12194440e-4f;
-  private static final float ROUNDER = 12582912f; // 1.5 · 2^23: adding it rounds to an integer
+  // 1.5·2^23 + 127: adding it rounds to an integer n and leaves n + 127, the biased exponent of
+  // 2^n, in the low bits of the sum.
+  private static final float ROUNDER = 12583039f;
+  private static final int ROUNDER_BITS = 0x4B400000 + 127; // the bits of ROUNDER
+  private static final float EXP_FAST = 87.5f; // |x| up to this: 2^n is one normal float
   private static final float EXP_MAX = 89f; // above: +inf
   private static final float EXP_MIN = -104f; // below: 0
 
   static FloatVector exp(FloatVector x) {
-    FloatVector c = x.max(EXP_MIN).min(EXP_MAX); // NaN stays NaN
+    // Inputs far enough from 0 that 2^n is not a normal float are rare: vectors without any (NaN
+    // compares false) skip the clamp and build 2^n from the exponent bits in one shift, bit for
+    // bit the same. Both paths stay in this method: a call to a separate one for the rare path was
+    // not inlined, and boxed every vector that took it.
+    boolean wide = x.abs().compare(VectorOperators.GT, EXP_FAST).anyTrue();
+    FloatVector c = wide ? x.max(EXP_MIN).min(EXP_MAX) : x; // NaN stays NaN
     FloatVector t = c.fma(LOG2E, ROUNDER);
-    IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
+    FloatVector p = expReduced(c, t);
+    if (!wide) {
+      return p.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
     // 2^n as two factors 2^(n/2) · 2^(n - n/2), each a normal float for n in [-150, 129], so that
     // results round correctly into the subnormal range and overflow to infinity.
+    IntVector ni = t.reinterpretAsInts().sub(ROUNDER_BITS);
     IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
     IntVector n2 = ni.sub(n1);
     FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
     FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return expReduced(c, t).mul(s1).mul(s2);
-  }
-
-  // exp(c) for c in [0, 20] (or NaN), where 2^n is one normal float: bit for bit exp(c), since
-  // the two exact scalings there are one exact scaling, in fewer operations.
-  private static FloatVector expSmall(FloatVector c) {
-    FloatVector t = c.fma(LOG2E, ROUNDER);
-    IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
-    FloatVector s = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return expReduced(c, t).mul(s);
+    return p.mul(s1).mul(s2);
   }
 
   // e^r for r = c - n·ln 2, given t = c·log2(e) + ROUNDER (which holds n in its low bits).
   private static FloatVector expReduced(FloatVector c, FloatVector t) {
+    FloatVector r = reduce(c, t);
+    return fma(fma(expPoly(r), r, 1f), r, 1f);
+  }
+
+  // r = c - n·ln 2 with n = t - ROUNDER, exact but for the last rounding.
+  private static FloatVector reduce(FloatVector c, FloatVector t) {
     FloatVector n = t.sub(ROUNDER);
     FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
-    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-    p = fma(p, r, 8.3334519073e-3f);
-    p = fma(p, r, 4.1665795894e-2f);
-    p = fma(p, r, 1.6666665459e-1f);
-    p = fma(p, r, 5.0000001201e-1f);
-    return p.mul(r.mul(r)).add(r).add(1f);
+    return n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+  }
+
+  // P(r) = 1/2 + r·Q(r), so that e^r = 1 + r + r²·P(r).
+  private static FloatVector expPoly(FloatVector r) {
+    FloatVector p = r.fma(1.3814539e-3f, 8.3687454e-3f);
+    p = fma(p, r, 4.1668389e-2f);
+    p = fma(p, r, 1.6666521e-1f);
+    return fma(p, r, 4.9999994e-1f);
   }
 
   // 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so that e^-x never overflows while the
   // result is still representable (down to the subnormals).
   static FloatVector sigmoid(FloatVector x) {
-    FloatVector e = exp(x.abs().neg());
+    // -|x|: x with its sign bit set.
+    FloatVector e = exp(x.reinterpretAsInts().or(0x80000000).reinterpretAsFloats());
     // One division (the slowest vector operation) with the numerator chosen per lane.
     return e.blend(ONE, x.compare(VectorOperators.GE, 0f)).div(ONE.add(e));
   }
 
-  // tanh: an odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2 / (e^(2|x|) + 1) above, with
-  // the sign put back; |x| is capped at 10, where tanh rounds to 1 in float32.
+  // tanh|x| = m / (m + 2) with m = e^(2|x|) - 1 = 2^n·(e^r - 1) + (2^n - 1), which keeps its
+  // relative accuracy near 0 (n = 0 there, and r = 2|x| exactly); the sign of x is put back. |x| is
+  // capped at 10, where tanh rounds to 1 in float32.
   static FloatVector tanh(FloatVector x) {
-    FloatVector ax = x.abs();
-    FloatVector z = x.mul(x);
-    FloatVector p = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
-    p = fma(p, z, -5.37397155531e-2f);
-    p = fma(p, z, 1.33314422036e-1f);
-    p = fma(p, z, -3.33332819422e-1f);
-    FloatVector small = p.mul(z).fma(x, x);
-    FloatVector e = expSmall(ax.min(10f).mul(2f));
-    FloatVector large = ONE.sub(ONE.add(ONE).div(e.add(1f)));
-    // The large branch is |tanh x|: or-ing x's sign bit onto the result signs it, and turns the
-    // polynomial's +0 for x = -0 into -0 (its other values already have x's sign).
+    FloatVector y = x.abs().min(10f).mul(2f);
+    FloatVector t = y.fma(LOG2E, ROUNDER);
+    FloatVector s = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    FloatVector r = reduce(y, t);
+    // e^r - 1 = r + r²·P(r), rounded once: relative accuracy near 0.
+    FloatVector m = s.fma(expPoly(r).fma(r.mul(r), r), s.sub(1f));
     IntVector sign = x.reinterpretAsInts().and(0x80000000);
-    return large
-        .blend(small, ax.compare(VectorOperators.LT, 0.625f))
-        .reinterpretAsInts()
-        .or(sign)
-        .reinterpretAsFloats();
+    return m.div(m.add(2f)).reinterpretAsInts().or(sign).reinterpretAsFloats();
   }
 
   // a·b + c with a constant c.
@@ -388,19 +394,38 @@ final class FloatKernels {
     int bound = S.loopBound(n);
     float r = x[xo];
     // Separate loops: the Vector API compiles an operator to one instruction only when it is a
-    // constant at the call.
+    // constant at the call. Four accumulators, because a float max is several instructions long
+    // (NaN and -0 handling) and one chain of them runs at its latency; max and min are associative
+    // and commutative (NaN, -0 and +0 included), so the order of the lanes does not matter.
     if (bound > 0) {
-      FloatVector acc = FloatVector.fromArray(S, x, xo);
+      FloatVector a0 = FloatVector.fromArray(S, x, xo);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      int i = L;
+      int bound4 = L + (bound - L) / (4 * L) * (4 * L);
       if (max) {
-        for (int i = L; i < bound; i += L) {
-          acc = acc.max(FloatVector.fromArray(S, x, xo + i));
+        for (; i < bound4; i += 4 * L) {
+          a0 = a0.max(FloatVector.fromArray(S, x, xo + i));
+          a1 = a1.max(FloatVector.fromArray(S, x, xo + i + L));
+          a2 = a2.max(FloatVector.fromArray(S, x, xo + i + 2 * L));
+          a3 = a3.max(FloatVector.fromArray(S, x, xo + i + 3 * L));
         }
-        r = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < bound; i += L) {
+          a0 = a0.max(FloatVector.fromArray(S, x, xo + i));
+        }
+        r = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
       } else {
-        for (int i = L; i < bound; i += L) {
-          acc = acc.min(FloatVector.fromArray(S, x, xo + i));
+        for (; i < bound4; i += 4 * L) {
+          a0 = a0.min(FloatVector.fromArray(S, x, xo + i));
+          a1 = a1.min(FloatVector.fromArray(S, x, xo + i + L));
+          a2 = a2.min(FloatVector.fromArray(S, x, xo + i + 2 * L));
+          a3 = a3.min(FloatVector.fromArray(S, x, xo + i + 3 * L));
         }
-        r = acc.reduceLanes(VectorOperators.MIN);
+        for (; i < bound; i += L) {
+          a0 = a0.min(FloatVector.fromArray(S, x, xo + i));
+        }
+        r = a0.min(a1).min(a2.min(a3)).reduceLanes(VectorOperators.MIN);
       }
     }
     for (int i = bound; i < n; i++) {
@@ -412,29 +437,58 @@ final class FloatKernels {
   // ---------------------------------------------------------------- softmax
 
   /**
-   * Softmax (or log-softmax) of the run x[xo .. xo + n) into o[oo ..): shifted by the run's max (0
-   * when infinite), exponentiated, summed in float64, then scaled (or the log subtracted).
+   * Softmax (or log-softmax) of each of {@code rows} runs of n floats, x[xo + r·n ..) into o[oo +
+   * r·n ..): shifted by the run's max (0 when infinite), exponentiated, summed in float64, then
+   * scaled (or the log subtracted). A run of a few thousand floats stays in L1 across its passes;
+   * the max of the next run is taken in the same loop as this run's exponentials, so that reading
+   * it from memory overlaps their arithmetic.
    */
-  static void softmax(boolean log, float[] x, int xo, float[] o, int oo, int n) {
+  static void softmax(boolean log, float[] x, int xo, float[] o, int oo, int n, int rows) {
+    if (rows == 0) {
+      return;
+    }
     float m = extremum(true, x, xo, n);
+    for (int r = 0; r < rows; r++) {
+      int next = r + 1 < rows ? r + 1 : r;
+      m = softmax(log, x, xo + r * n, o, oo + r * n, n, m, xo + next * n);
+    }
+  }
+
+  // One run of n floats at xo whose max is m; returns the max of the run at next.
+  private static float softmax(
+      boolean log, float[] x, int xo, float[] o, int oo, int n, float m, int next) {
     float shift = Float.isInfinite(m) ? 0f : m;
     int bound = S.loopBound(n);
     DoubleVector acc0 = DoubleVector.zero(D);
     DoubleVector acc1 = DoubleVector.zero(D);
+    FloatVector nextMax = FloatVector.broadcast(S, x[next]);
     int i = 0;
+    // Log-softmax keeps x - shift in o (which this loop writes while it waits for memory anyway),
+    // and subtracts the log of the sum in place.
     for (; i < bound; i += L) {
-      FloatVector e = exp(FloatVector.fromArray(S, x, xo + i).sub(shift));
-      if (!log) {
+      FloatVector z = FloatVector.fromArray(S, x, xo + i).sub(shift);
+      FloatVector e = exp(z);
+      if (log) {
+        z.intoArray(o, oo + i);
+      } else {
         e.intoArray(o, oo + i);
       }
       acc0 = acc0.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
       acc1 = acc1.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
+      nextMax = nextMax.max(FloatVector.fromArray(S, x, next + i));
+    }
+    float nm = nextMax.reduceLanes(VectorOperators.MAX);
+    for (int k = bound; k < n; k++) {
+      nm = Math.max(nm, x[next + k]);
     }
     double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     if (i < n) {
       VectorMask<Float> mask = S.indexInRange(i, n);
-      FloatVector e = ZERO.blend(exp(FloatVector.fromArray(S, x, xo + i, mask).sub(shift)), mask);
-      if (!log) {
+      FloatVector z = FloatVector.fromArray(S, x, xo + i, mask).sub(shift);
+      FloatVector e = ZERO.blend(exp(z), mask);
+      if (log) {
+        z.intoArray(o, oo + i, mask);
+      } else {
         e.intoArray(o, oo + i, mask);
       }
       sum +=
@@ -445,24 +499,43 @@ final class FloatKernels {
     if (log) {
       float logSum = (float) Math.log(sum);
       for (i = 0; i < bound; i += L) {
-        FloatVector.fromArray(S, x, xo + i).sub(shift).sub(logSum).intoArray(o, oo + i);
+        FloatVector.fromArray(S, o, oo + i).sub(logSum).intoArray(o, oo + i);
       }
       for (; i < n; i++) {
-        o[oo + i] = (x[xo + i] - shift) - logSum;
+        o[oo + i] -= logSum;
       }
     } else {
       divide(o, oo, n, (float) sum);
     }
+    return nm;
   }
 
+  // o[i] / s for the run without the slow vector division: q = o·(1/s) is within an ulp of the
+  // quotient, and one correction with the exact residual o - q·s (Markstein) rounds it correctly.
+  // Checked against division on 80 million quotients: equal for all of at least 2^-100; below,
+  // where the residual underflows, within an ulp.
   private static void divide(float[] o, int oo, int n, float s) {
+    if (!(s >= 1f && s <= 0x1p31f)) {
+      // 0, infinite or NaN sums (rows of -inf, +inf or NaN): the plain quotients. A sum of finite
+      // exponentials is at most the run length, below 2^31.
+      for (int i = 0; i < n; i++) {
+        o[oo + i] /= s;
+      }
+      return;
+    }
+    float y = 1f / s;
+    FloatVector vy = FloatVector.broadcast(S, y);
+    FloatVector ns = FloatVector.broadcast(S, -s);
     int i = 0;
     int bound = S.loopBound(n);
     for (; i < bound; i += L) {
-      FloatVector.fromArray(S, o, oo + i).div(s).intoArray(o, oo + i);
+      FloatVector e = FloatVector.fromArray(S, o, oo + i);
+      FloatVector q = e.mul(vy);
+      q.fma(ns, e).fma(vy, q).intoArray(o, oo + i);
     }
     for (; i < n; i++) {
-      o[oo + i] /= s;
+      float q = o[oo + i] * y;
+      o[oo + i] = Math.fma(Math.fma(q, -s, o[oo + i]), y, q);
     }
   }
 }
