@@ -1,6 +1,7 @@
 package dev.grad4j.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,8 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       into C. With 8 lanes (AVX2) A is packed into k-major panels and all B panels of a block are
  *       packed before each row panel sweeps them.
  *   <li>The main micro-kernel holds a 6 x 4L tile of C in 24 vector registers with AVX-512 (6 x 2L,
- *       12 registers, with AVX2); for n at most L a narrow kernel of 8 (AVX2: 12) rows x L wastes
- *       fewer lanes.
+ *       12 registers, with AVX2), and a last row panel of at most 4 rows a 4 x 4L tile; for n at
+ *       most L a narrow kernel of 8 (AVX2: 12) rows x L wastes fewer lanes.
  *   <li>With 16 lanes, products with at most 16 columns (or rows) whose A (or B) is contiguous
  *       along k and k at least {@link SgemmDot#MIN_K} are dot products instead: see {@link
  *       SgemmDot}.
@@ -59,11 +60,13 @@ final class Sgemm {
   static final int MR_SMALL = L >= 16 ? 8 : 12;
 
   /**
-   * The k block. With AVX-512 a 6-row slice of A (12 KiB) stays in L1 and a B panel (128 KiB) in
-   * L2. With AVX2 the A panel is read pre-broadcast (8 floats per value), so a smaller block keeps
-   * a 6-row panel (6 x 128 x 32 bytes) in L1.
+   * The k block. With AVX-512 a 6-row slice of A (24 KiB) stays in L1 and a B panel (256 KiB) in
+   * L2; every block reads and writes all of C once more, which is what made 1024 faster than 512
+   * (the ratio to OpenBLAS up by 0.02-0.07 at 1024 and 2048 square on one thread in most runs) and
+   * 128 or 256 slower (by 10-30%). With AVX2 the A panel is read pre-broadcast (8 floats per
+   * value), so a smaller block keeps a 6-row panel (6 x 128 x 32 bytes) in L1.
    */
-  static final int KC = L >= 16 ? 512 : 128;
+  static final int KC = L >= 16 ? 1024 : 128;
 
   /**
    * Whether the 6-row kernel reads A pre-broadcast: on AVX2 hosts C2 turns each scalar broadcast
@@ -446,6 +449,10 @@ final class Sgemm {
           boolean acc = direct && accumulate;
           if (fused && ii == 0) {
             kernel6Pack(aArr, aIdx, ars, b, bSrc, rsB, bp, kc, out, oIdx, ors, acc);
+          } else if (h <= 4) {
+            // A last row panel of at most 4 rows (m = 10: 6 + 4; m = 64: 10 x 6 + 4) costs 4 rows
+            // of work, not 6.
+            kernel4(aArr, aIdx, ars, bp, kc, tile);
           } else {
             kernel6(aArr, aIdx, ars, bp, kc, out, oIdx, ors, acc);
           }
@@ -728,6 +735,73 @@ final class Sgemm {
     c53.intoArray(out, oIdx + 5 * ors + 3 * L);
   }
 
+  // Rows 0-3 of kernel6's tile into the tile buffer (rows of NR): the same operations, so the same
+  // bits, for each element.
+  static void kernel4(float[] a, int aIdx, int ars, float[] bp, int kc, float[] tile) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c03 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c13 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c22 = c00;
+    FloatVector c23 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    FloatVector c32 = c00;
+    FloatVector c33 = c00;
+    int a1 = aIdx + ars;
+    int a2 = a1 + ars;
+    int a3 = a2 + ars;
+    for (int p = 0; p < kc; p++) {
+      int pi = p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, pi + 0 * L);
+      FloatVector b1 = FloatVector.fromArray(S, bp, pi + 1 * L);
+      FloatVector b2 = FloatVector.fromArray(S, bp, pi + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, bp, pi + 3 * L);
+      FloatVector av = FloatVector.broadcast(S, a[aIdx + p]);
+      c00 = b0.fma(av, c00);
+      c01 = b1.fma(av, c01);
+      c02 = b2.fma(av, c02);
+      c03 = b3.fma(av, c03);
+      av = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = b0.fma(av, c10);
+      c11 = b1.fma(av, c11);
+      c12 = b2.fma(av, c12);
+      c13 = b3.fma(av, c13);
+      av = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = b0.fma(av, c20);
+      c21 = b1.fma(av, c21);
+      c22 = b2.fma(av, c22);
+      c23 = b3.fma(av, c23);
+      av = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = b0.fma(av, c30);
+      c31 = b1.fma(av, c31);
+      c32 = b2.fma(av, c32);
+      c33 = b3.fma(av, c33);
+    }
+    c00.intoArray(tile, 0 * NR + 0 * L);
+    c01.intoArray(tile, 0 * NR + 1 * L);
+    c02.intoArray(tile, 0 * NR + 2 * L);
+    c03.intoArray(tile, 0 * NR + 3 * L);
+    c10.intoArray(tile, 1 * NR + 0 * L);
+    c11.intoArray(tile, 1 * NR + 1 * L);
+    c12.intoArray(tile, 1 * NR + 2 * L);
+    c13.intoArray(tile, 1 * NR + 3 * L);
+    c20.intoArray(tile, 2 * NR + 0 * L);
+    c21.intoArray(tile, 2 * NR + 1 * L);
+    c22.intoArray(tile, 2 * NR + 2 * L);
+    c23.intoArray(tile, 2 * NR + 3 * L);
+    c30.intoArray(tile, 3 * NR + 0 * L);
+    c31.intoArray(tile, 3 * NR + 1 * L);
+    c32.intoArray(tile, 3 * NR + 2 * L);
+    c33.intoArray(tile, 3 * NR + 3 * L);
+  }
+
   // 8 x L tile for narrow products (n <= L): one vector of B per k step (packed, row p at p * L),
   // 8 rows of A (element (r, p) at aIdx + r * ars + p).
   static void kernelNarrow(float[] a, int aIdx, int ars, float[] bp, int kc, float[] tile) {
@@ -928,26 +1002,65 @@ final class Sgemm {
   /**
    * {@code dst[dOff + x * dStride + y] = src[sOff + x * sx + y * sy]} for x below xs and y below
    * ys. With 16 lanes and a source contiguous along x, blocks of 16 x 16 are transposed in
-   * registers; the rest is copied in strips of 16 y, so that the 16 source lines being read and the
-   * destination line being written stay in L1 (walking whole rows or columns instead missed a cache
-   * line on every store, 6 cycles per element).
+   * registers, and so are the smaller blocks at the edges (see {@link #transposeEdge}); otherwise
+   * values are copied in strips of 16 y, so that the 16 source lines being read and the destination
+   * line being written stay in L1 (walking whole rows or columns instead missed a cache line on
+   * every store, 6 cycles per element).
    */
   static void transposeCopy(
       float[] src, int sOff, int sx, int sy, float[] dst, int dOff, int dStride, int xs, int ys) {
-    int xv = 0;
-    int yv = 0;
     if (L == 16 && sx == 1) {
-      xv = xs - xs % 16;
-      yv = ys - ys % 16;
+      int xv = xs - xs % 16;
+      int yv = ys - ys % 16;
       for (int y0 = 0; y0 < yv; y0 += 16) {
         for (int x0 = 0; x0 < xv; x0 += 16) {
           transpose16(src, sOff + x0 + y0 * sy, sy, dst, dOff + x0 * dStride + y0, dStride);
         }
       }
+      if (xv < xs || yv < ys) {
+        // The edge blocks in registers too: copied element by element they took a third of the
+        // time of m = 64, n = 10, k = 512 NN (its B, 10 wide), and a fifth of m = 10 TN (its A).
+        float[] tmp = EDGE.get();
+        for (int y0 = 0; y0 < ys; y0 += 16) {
+          int x0 = y0 < yv ? xv : 0;
+          for (; x0 < xs; x0 += 16) {
+            transposeEdge(
+                src,
+                sOff + x0 + y0 * sy,
+                sy,
+                dst,
+                dOff + x0 * dStride + y0,
+                dStride,
+                Math.min(16, xs - x0),
+                Math.min(16, ys - y0),
+                tmp);
+          }
+        }
+      }
+      return;
     }
-    // The strips left of and below the vector blocks.
-    stripCopy(src, sOff + xv, sx, sy, dst, dOff + xv * dStride, dStride, xs - xv, yv);
-    stripCopy(src, sOff + yv * sy, sx, sy, dst, dOff + yv, dStride, xs, ys - yv);
+    stripCopy(src, sOff, sx, sy, dst, dOff, dStride, xs, ys);
+  }
+
+  // Per thread: an edge block as loaded, then transposed (see transposeEdge).
+  private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[512]);
+
+  /**
+   * As {@link #transpose16} for a block of {@code xs} x {@code ys} (each at most 16): the rows are
+   * loaded under a mask into {@code tmp}, transposed there, and the results stored under a mask, so
+   * nothing outside the block is read or written.
+   */
+  static void transposeEdge(
+      float[] s, int so, int ss, float[] d, int dOff, int ds, int xs, int ys, float[] tmp) {
+    VectorMask<Float> inX = S.indexInRange(0, xs);
+    VectorMask<Float> inY = S.indexInRange(0, ys);
+    for (int y = 0; y < ys; y++) {
+      FloatVector.fromArray(S, s, so + y * ss, inX).intoArray(tmp, y * 16);
+    }
+    transpose16(tmp, 0, 16, tmp, 256, 16);
+    for (int x = 0; x < xs; x++) {
+      FloatVector.fromArray(S, tmp, 256 + x * 16).intoArray(d, dOff + x * ds, inY);
+    }
   }
 
   private static void stripCopy(

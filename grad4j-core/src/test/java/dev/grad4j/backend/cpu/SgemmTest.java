@@ -104,6 +104,30 @@ class SgemmTest {
   }
 
   @Test
+  void aLastRowPanelOfFewRowsGivesTheBitsOfAFullOne() {
+    // Rows past the last full panel of 6 take a 4-row kernel: each of their elements must get the
+    // bits it gets inside a full panel (here, the first m of 12 rows read in place or transposed).
+    Random rnd = new Random(23);
+    int n = 130;
+    for (int k : new int[] {64, 1030}) {
+      for (boolean ta : new boolean[] {false, true}) {
+        float[] a = random(rnd, 12 * k);
+        float[] b = random(rnd, k * n);
+        int rsA = ta ? 1 : k;
+        int csA = ta ? 12 : 1;
+        float[] full = new float[12 * n];
+        Sgemm.gemm(1, 1, 12, n, k, a, 0, 0, rsA, csA, b, 0, 0, n, 1, full, 0, 0, n, 1);
+        for (int m = 7; m <= 10; m++) {
+          float[] c = new float[m * n];
+          Sgemm.gemm(1, 1, m, n, k, a, 0, 0, rsA, csA, b, 0, 0, n, 1, c, 0, 0, n, 1);
+          assertArrayEquals(
+              java.util.Arrays.copyOf(full, m * n), c, "m=" + m + " k=" + k + " tA=" + ta);
+        }
+      }
+    }
+  }
+
+  @Test
   void largerProductsSplitIdentically() {
     check(200, 300, 520, false, false);
     check(300, 17, 200, true, false);
@@ -237,7 +261,10 @@ class SgemmTest {
   @Test
   void transposeCopyMatchesTheDefinitionOnBlocksAndEdges() {
     Random rnd = new Random(11);
-    int[][] cases = {{16, 16}, {33, 50}, {64, 10}, {10, 64}, {5, 3}, {48, 32}};
+    int[][] cases = {
+      {16, 16}, {33, 50}, {64, 10}, {10, 64}, {5, 3}, {48, 32}, {10, 512}, {1, 17}, {17, 1},
+      {31, 47}
+    };
     for (int[] size : cases) {
       int xs = size[0];
       int ys = size[1];
