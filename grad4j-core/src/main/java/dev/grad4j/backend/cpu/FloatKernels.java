@@ -361,15 +361,7 @@ final class FloatKernels {
     // e^r - 1 = r + r²·P(r), rounded once: relative accuracy near 0.
     FloatVector m = s.fma(expPoly(r).fma(r.mul(r), r), s.sub(1f));
     IntVector sign = x.reinterpretAsInts().and(0x80000000);
-    // q = m / d with d = m + 2 rounded, then one correction for the roundings of d and of q:
-    // e = (m + 2) - d exactly (Fast2Sum, the larger operand first), the residual m - q·d exactly
-    // by one fma, and m / (d + e) = q + (residual - q·e) / d.
-    FloatVector d = m.add(2f);
-    FloatVector q = m.div(d);
-    FloatVector e = m.min(2f).sub(d.sub(m.max(2f)));
-    FloatVector residual = q.neg().fma(d, m);
-    q = q.add(q.neg().fma(e, residual).div(d));
-    return q.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    return m.div(m.add(2f)).reinterpretAsInts().or(sign).reinterpretAsFloats();
   }
 
   // a·b + c with a constant c.
