@@ -8,8 +8,13 @@ import dev.grad4j.nn.Linear;
 import dev.grad4j.nn.Losses;
 import dev.grad4j.nn.ReLU;
 import dev.grad4j.nn.Sequential;
+import dev.grad4j.optim.Adam;
+import dev.grad4j.optim.AdamW;
+import dev.grad4j.optim.Optimizer;
 import dev.grad4j.optim.SGD;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +40,7 @@ class GradientReuseTest {
 
   // One training step on batch `step` of a fixed random stream; `inspect` sees the model after
   // backward.
-  private static void step(Sequential net, SGD opt, int step, Consumer<Sequential> inspect) {
+  private static void step(Sequential net, Optimizer opt, int step, Consumer<Sequential> inspect) {
     Generator gen = new Generator(100 + step);
     Tensor x = Tensor.randn(gen, 16, 200);
     double[] labels = new double[16];
@@ -48,14 +53,20 @@ class GradientReuseTest {
     opt.step();
   }
 
+  // The optimizers that read gradients without keeping them.
+  private static final List<Function<List<Tensor>, Optimizer>> REUSING =
+      List.of(ps -> new SGD(ps, 0.1, 0.9), ps -> new Adam(ps, 1e-3), ps -> new AdamW(ps, 1e-3));
+
   @Test
   void anUnreadWeightGradientsBufferServesTheNextStep() {
-    Sequential net = model();
-    SGD opt = new SGD(net.parameters(), 0.1, 0.9);
-    step(net, opt, 0, m -> {});
-    float[] first = buffer(weight(net).peekGrad());
-    step(net, opt, 1, m -> {});
-    assertSame(first, buffer(weight(net).peekGrad()));
+    for (Function<List<Tensor>, Optimizer> make : REUSING) {
+      Sequential net = model();
+      Optimizer opt = make.apply(net.parameters());
+      step(net, opt, 0, m -> {});
+      float[] first = buffer(weight(net).peekGrad());
+      step(net, opt, 1, m -> {});
+      assertSame(first, buffer(weight(net).peekGrad()), opt.getClass().getSimpleName());
+    }
   }
 
   @Test
@@ -73,18 +84,22 @@ class GradientReuseTest {
 
   @Test
   void reuseChangesNoBits() {
-    Sequential reusing = model();
-    Sequential reading = model();
-    SGD a = new SGD(reusing.parameters(), 0.1, 0.9);
-    SGD b = new SGD(reading.parameters(), 0.1, 0.9);
-    for (int s = 0; s < 4; s++) {
-      step(reusing, a, s, m -> {});
-      // Reading every gradient through grad() keeps each step on fresh buffers.
-      step(reading, b, s, m -> m.parameters().forEach(Tensor::grad));
-    }
-    for (int i = 0; i < reusing.parameters().size(); i++) {
-      assertArrayEquals(
-          reading.parameters().get(i).toFloatArray(), reusing.parameters().get(i).toFloatArray());
+    for (Function<List<Tensor>, Optimizer> make : REUSING) {
+      Sequential reusing = model();
+      Sequential reading = model();
+      Optimizer a = make.apply(reusing.parameters());
+      Optimizer b = make.apply(reading.parameters());
+      for (int s = 0; s < 4; s++) {
+        step(reusing, a, s, m -> {});
+        // Reading every gradient through grad() keeps each step on fresh buffers.
+        step(reading, b, s, m -> m.parameters().forEach(Tensor::grad));
+      }
+      for (int i = 0; i < reusing.parameters().size(); i++) {
+        assertArrayEquals(
+            reading.parameters().get(i).toFloatArray(),
+            reusing.parameters().get(i).toFloatArray(),
+            a.getClass().getSimpleName());
+      }
     }
   }
 }

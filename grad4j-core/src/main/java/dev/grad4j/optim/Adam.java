@@ -113,6 +113,13 @@ public final class Adam extends Optimizer {
     opt.requireFlag(group, "amsgrad");
   }
 
+  // The update reads the gradient into its own moment buffers and temporaries and keeps nothing
+  // of it.
+  @Override
+  protected boolean keepsNoGradient() {
+    return true;
+  }
+
   @Override
   protected void update(Tensor param, Tensor grad, ParamGroup group, Map<String, Tensor> state) {
     adamUpdate(param, grad, group, state, false);

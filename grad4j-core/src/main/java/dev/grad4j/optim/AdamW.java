@@ -50,6 +50,13 @@ public final class AdamW extends Optimizer {
     Adam.validateAdam(this, group);
   }
 
+  // The update reads the gradient into its own moment buffers and temporaries and keeps nothing
+  // of it.
+  @Override
+  protected boolean keepsNoGradient() {
+    return true;
+  }
+
   @Override
   protected void update(Tensor param, Tensor grad, ParamGroup group, Map<String, Tensor> state) {
     Adam.adamUpdate(param, grad, group, state, true);
