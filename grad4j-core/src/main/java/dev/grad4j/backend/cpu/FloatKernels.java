@@ -176,6 +176,7 @@ final class FloatKernels {
 
   private static final FloatVector ZERO = FloatVector.zero(S);
   private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+  private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
 
   private static FloatVector ones(VectorMask<Float> m) {
     return ZERO.blend(ONE, m);
@@ -361,7 +362,18 @@ final class FloatKernels {
     // e^r - 1 = r + r²·P(r), rounded once: relative accuracy near 0.
     FloatVector m = s.fma(expPoly(r).fma(r.mul(r), r), s.sub(1f));
     IntVector sign = x.reinterpretAsInts().and(0x80000000);
-    return m.div(m.add(2f)).reinterpretAsInts().or(sign).reinterpretAsFloats();
+    // q = m · (1/d) with d = m + 2 rounded, then one correction for the roundings of d and q:
+    // e = (m + 2) - d exactly (Fast2Sum, the larger of m and 2 first; blends, not max/min, whose
+    // NaN and -0 handling costs several instructions), the residual m - q·d exactly by one fma,
+    // and m / (d + e) = q + (residual - q·e) / d.
+    FloatVector d = m.add(2f);
+    FloatVector rd = ONE.div(d);
+    FloatVector q = m.mul(rd);
+    VectorMask<Float> big = m.compare(VectorOperators.GT, 2f);
+    FloatVector e = m.blend(TWO, big).sub(d.sub(TWO.blend(m, big)));
+    FloatVector residual = q.neg().fma(d, m);
+    q = q.neg().fma(e, residual).fma(rd, q);
+    return q.reinterpretAsInts().or(sign).reinterpretAsFloats();
   }
 
   // a·b + c with a constant c.
