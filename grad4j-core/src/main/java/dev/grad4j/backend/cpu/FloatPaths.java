@@ -5,8 +5,6 @@ import dev.grad4j.backend.BinaryOp;
 import dev.grad4j.backend.ReduceOp;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.UnaryOp;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 fast paths of the CPU backend: elementwise ops, reductions and softmax on float32
@@ -210,7 +208,6 @@ final class FloatPaths {
                 BLOCK_ROWS, Math.max(16, (rows + Parallel.threads() - 1) / Parallel.threads()))
             : BLOCK_ROWS;
     int blocks = (rows + height - 1) / height;
-    int[] lanes = gatherOffsets(ld);
     Parallel.Range body =
         (from, to) -> {
           float[] buf = BLOCK.get();
@@ -219,7 +216,7 @@ final class FloatPaths {
             int h = Math.min(height, rows - i0);
             for (int j0 = 0; j0 < cols; j0 += BLOCK_COLS) {
               int w = Math.min(BLOCK_COLS, cols - j0);
-              transpose(ta, t.offset() + i0 + j0 * ld, ld, h, w, buf, 0, BLOCK_STRIDE, lanes);
+              Sgemm.transposeCopy(ta, t.offset() + i0 + j0 * ld, 1, ld, buf, 0, BLOCK_STRIDE, h, w);
               for (int i = 0; i < h; i++) {
                 int oo = other.offset() + (i0 + i) * rowStrideOther + j0 * colStrideOther;
                 int co = out.offset() + (i0 + i) * cols + j0;
@@ -241,36 +238,6 @@ final class FloatPaths {
     return true;
   }
 
-  // The offsets of one vector's lanes in a column of a matrix with rows ld apart.
-  private static int[] gatherOffsets(int ld) {
-    int[] lanes = new int[FloatKernels.S.length()];
-    for (int k = 0; k < lanes.length; k++) {
-      lanes[k] = k * ld;
-    }
-    return lanes;
-  }
-
-  // d[to + i·stride + j] = t[from + i + j·ld] for i < h, j < w: a vector's width of columns at a
-  // time, each row's piece one gather down as many rows of t (which walk their contiguous dim as i
-  // goes on, so every line read is used whole from L1), the rest one by one.
-  private static void transpose(
-      float[] t, int from, int ld, int h, int w, float[] d, int to, int stride, int[] lanes) {
-    VectorSpecies<Float> s = FloatKernels.S;
-    int j = 0;
-    for (; j + s.length() <= w; j += s.length()) {
-      int src = from + j * ld;
-      for (int i = 0; i < h; i++) {
-        FloatVector.fromArray(s, t, src + i, lanes, 0).intoArray(d, to + i * stride + j);
-      }
-    }
-    for (; j < w; j++) {
-      int src = from + j * ld;
-      for (int i = 0; i < h; i++) {
-        d[to + i * stride + j] = t[src + i];
-      }
-    }
-  }
-
   /**
    * A row-major copy of a transposed float32 matrix (a gradient that arrives as a transposed view,
    * cloned into a parameter's grad): COPY_ROWS output rows at a time, reading one cache line of the
@@ -290,13 +257,13 @@ final class FloatPaths {
     int ld = x.strides()[1];
     float[] xa = x.storage().floats();
     float[] oa = out.storage().floats();
-    int[] lanes = gatherOffsets(ld);
     Parallel.Range body =
         (from, to) -> {
           for (int ti = from; ti < to; ti++) {
             int i0 = ti * COPY_ROWS;
             int h = Math.min(COPY_ROWS, rows - i0);
-            transpose(xa, x.offset() + i0, ld, h, cols, oa, out.offset() + i0 * cols, cols, lanes);
+            Sgemm.transposeCopy(
+                xa, x.offset() + i0, 1, ld, oa, out.offset() + i0 * cols, cols, h, cols);
           }
         };
     int tiles = (rows + COPY_ROWS - 1) / COPY_ROWS;
