@@ -48,14 +48,10 @@ final class LaneDots {
       int ldb) {
     for (int i = 0; i < m; i += TR) {
       for (int j = 0; j < n; j += TC) {
-        // A tile reaching past the last row or column repeats it: the repeated element computes
-        // exactly what the real one does and stores the same value.
-        int[] rows = {i, Math.min(i + 1, m - 1), Math.min(i + 2, m - 1), Math.min(i + 3, m - 1)};
-        int[] cols = {j, Math.min(j + 1, n - 1), Math.min(j + 2, n - 1)};
         int full = len - len % L;
-        tile(lanes, n, full, a, aOff, lda, b, bOff, ldb, rows, cols);
+        tile(lanes, m, n, full, a, aOff, lda, b, bOff, ldb, i, j);
         if (full < len) {
-          tailStep(lanes, n, full, len, a, aOff, lda, b, bOff, ldb, rows, cols);
+          tailStep(lanes, m, n, full, len, a, aOff, lda, b, bOff, ldb, i, j);
         }
       }
     }
@@ -75,9 +71,12 @@ final class LaneDots {
     }
   }
 
-  // The whole vectors along len of one tile.
+  // The whole vectors along len of the tile at row i, column j. A tile reaching past the last row
+  // or column repeats it: the repeated element computes exactly what the real one does and stores
+  // the same value.
   private static void tile(
       float[] lanes,
+      int m,
       int n,
       int full,
       float[] a,
@@ -86,27 +85,32 @@ final class LaneDots {
       float[] b,
       int bOff,
       int ldb,
-      int[] rows,
-      int[] cols) {
-    int a0 = aOff + rows[0] * lda;
-    int a1 = aOff + rows[1] * lda;
-    int a2 = aOff + rows[2] * lda;
-    int a3 = aOff + rows[3] * lda;
-    int b0 = bOff + cols[0] * ldb;
-    int b1 = bOff + cols[1] * ldb;
-    int b2 = bOff + cols[2] * ldb;
-    int p00 = (rows[0] * n + cols[0]) * L;
-    int p01 = (rows[0] * n + cols[1]) * L;
-    int p02 = (rows[0] * n + cols[2]) * L;
-    int p10 = (rows[1] * n + cols[0]) * L;
-    int p11 = (rows[1] * n + cols[1]) * L;
-    int p12 = (rows[1] * n + cols[2]) * L;
-    int p20 = (rows[2] * n + cols[0]) * L;
-    int p21 = (rows[2] * n + cols[1]) * L;
-    int p22 = (rows[2] * n + cols[2]) * L;
-    int p30 = (rows[3] * n + cols[0]) * L;
-    int p31 = (rows[3] * n + cols[1]) * L;
-    int p32 = (rows[3] * n + cols[2]) * L;
+      int i,
+      int j) {
+    int r1 = Math.min(i + 1, m - 1);
+    int r2 = Math.min(i + 2, m - 1);
+    int r3 = Math.min(i + 3, m - 1);
+    int k1 = Math.min(j + 1, n - 1);
+    int k2 = Math.min(j + 2, n - 1);
+    int a0 = aOff + i * lda;
+    int a1 = aOff + r1 * lda;
+    int a2 = aOff + r2 * lda;
+    int a3 = aOff + r3 * lda;
+    int b0 = bOff + j * ldb;
+    int b1 = bOff + k1 * ldb;
+    int b2 = bOff + k2 * ldb;
+    int p00 = (i * n + j) * L;
+    int p01 = (i * n + k1) * L;
+    int p02 = (i * n + k2) * L;
+    int p10 = (r1 * n + j) * L;
+    int p11 = (r1 * n + k1) * L;
+    int p12 = (r1 * n + k2) * L;
+    int p20 = (r2 * n + j) * L;
+    int p21 = (r2 * n + k1) * L;
+    int p22 = (r2 * n + k2) * L;
+    int p30 = (r3 * n + j) * L;
+    int p31 = (r3 * n + k1) * L;
+    int p32 = (r3 * n + k2) * L;
     FloatVector s00 = FloatVector.fromArray(S, lanes, p00);
     FloatVector s01 = FloatVector.fromArray(S, lanes, p01);
     FloatVector s02 = FloatVector.fromArray(S, lanes, p02);
@@ -154,10 +158,12 @@ final class LaneDots {
     s32.intoArray(lanes, p32);
   }
 
-  // The last, partial vector along len of one tile: the missing positions load as zeros and add
-  // nothing.
+  // The last, partial vector along len of the tile at row i, column j (its real rows and columns
+  // only: a repeated one would add its products twice): the missing positions load as zeros and
+  // add nothing.
   private static void tailStep(
       float[] lanes,
+      int m,
       int n,
       int from,
       int len,
@@ -167,20 +173,14 @@ final class LaneDots {
       float[] b,
       int bOff,
       int ldb,
-      int[] rows,
-      int[] cols) {
+      int i,
+      int j) {
     VectorMask<Float> in = S.indexInRange(from, len);
-    for (int r = 0; r < TR; r++) {
-      if (r > 0 && rows[r] == rows[r - 1]) {
-        break; // a repeated last row: adding its products again would count them twice
-      }
-      FloatVector x = FloatVector.fromArray(S, a, aOff + rows[r] * lda + from, in);
-      for (int c = 0; c < TC; c++) {
-        if (c > 0 && cols[c] == cols[c - 1]) {
-          break;
-        }
-        FloatVector y = FloatVector.fromArray(S, b, bOff + cols[c] * ldb + from, in);
-        int p = (rows[r] * n + cols[c]) * L;
+    for (int r = i; r < Math.min(i + TR, m); r++) {
+      FloatVector x = FloatVector.fromArray(S, a, aOff + r * lda + from, in);
+      for (int c = j; c < Math.min(j + TC, n); c++) {
+        FloatVector y = FloatVector.fromArray(S, b, bOff + c * ldb + from, in);
+        int p = (r * n + c) * L;
         x.fma(y, FloatVector.fromArray(S, lanes, p)).intoArray(lanes, p);
       }
     }
