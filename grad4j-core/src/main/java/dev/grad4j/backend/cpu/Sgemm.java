@@ -206,16 +206,73 @@ final class Sgemm {
           rsC);
       return;
     }
-    if (shouldSwap(m, n, k, rsA, csA, rsB, csB, rsC, csC)) {
+    boolean viaScratch = transposesThroughScratch(addTo, batch, m, n, csC);
+    if (shouldSwap(m, n, k, rsA, csA, rsB, csB, rsC, csC, viaScratch)) {
       // C^T = B^T A^T: A' (j, p) = B (p, j), B' (p, i) = A (i, p), C' (j, i) = C (i, j).
-      gemmOrdered(
-          threads, addTo, batch, n, m, k, b, bOff, bsB, csB, rsB, a, aOff, bsA, csA, rsA, c, cOff,
-          bsC, csC, rsC);
+      if (viaScratch && rsC != 1) {
+        // C' into contiguous scratch rows, each task's block then transposed into C (16 x 16 in
+        // registers) while it is still in cache.
+        int size = m * n;
+        float[] t = SWAPPED_OUTPUT.get(batch * size);
+        gemmOrdered(
+            threads,
+            false,
+            batch,
+            n,
+            m,
+            k,
+            b,
+            bOff,
+            bsB,
+            csB,
+            rsB,
+            a,
+            aOff,
+            bsA,
+            csA,
+            rsA,
+            t,
+            0,
+            size,
+            m,
+            1,
+            (task, i0, i1, j0, j1) ->
+                transposeCopy(
+                    t,
+                    task * size + i0 * m + j0,
+                    1,
+                    m,
+                    c,
+                    cOff + task * bsC + j0 * rsC + i0,
+                    rsC,
+                    j1 - j0,
+                    i1 - i0));
+      } else {
+        gemmOrdered(
+            threads, addTo, batch, n, m, k, b, bOff, bsB, csB, rsB, a, aOff, bsA, csA, rsA, c, cOff,
+            bsC, csC, rsC, null);
+      }
     } else {
       gemmOrdered(
           threads, addTo, batch, m, n, k, a, aOff, bsA, rsA, csA, b, bOff, bsB, rsB, csB, c, cOff,
-          bsC, rsC, csC);
+          bsC, rsC, csC, null);
     }
+  }
+
+  /** The largest output (in floats, all batches) that a swapped product writes through scratch. */
+  static final int SWAPPED_OUTPUT_MAX = 1 << 20;
+
+  private static final Scratch SWAPPED_OUTPUT = new Scratch();
+
+  // Whether a swapped product can compute C^T into contiguous scratch and transpose it into C: C
+  // contiguous along its rows (what the transposing copy writes), not added to, and not too big.
+  private static boolean transposesThroughScratch(boolean addTo, int batch, int m, int n, int csC) {
+    return !addTo && csC == 1 && (long) batch * m * n <= SWAPPED_OUTPUT_MAX;
+  }
+
+  /** Work done by a task of {@link #gemmOrdered} right after its block of rows and columns. */
+  private interface AfterBlock {
+    void run(int batchIndex, int i0, int i1, int j0, int j1);
   }
 
   // Whether computing C^T = B^T A^T is cheaper. Estimated costs per multiply-add: with 8 lanes, of
@@ -223,9 +280,19 @@ final class Sgemm {
   // place when contiguous along k and otherwise packed by a transposing copy (about 4 / n), B is
   // copied (1 / m) or transposed (4 / m), and an output not contiguous along n takes a scalar
   // strided store per element and k block (4 / min(k, KC), or 32 when each store is to its own
-  // cache line: measured at m = 64, n = 512, k = 784 NT, where swapping cost 30%).
+  // cache line: measured at m = 64, n = 512, k = 784 NT, where swapping cost 30%), or, when the
+  // swapped output goes through scratch, one transposing copy per element (4 / k).
   static boolean shouldSwap(
-      int m, int n, int k, int rsA, int csA, int rsB, int csB, int rsC, int csC) {
+      int m,
+      int n,
+      int k,
+      int rsA,
+      int csA,
+      int rsB,
+      int csB,
+      int rsC,
+      int csC,
+      boolean viaScratch) {
     if (NV == 2) {
       double costB = (csB == 1 || n == 1 ? 1.0 : 8.0) / m;
       double costA = (rsA == 1 || m == 1 ? 1.0 : 8.0) / n;
@@ -240,7 +307,9 @@ final class Sgemm {
     double swapped =
         (rsB == 1 || k == 1 ? 0 : 4.0 / m)
             + (rsA == 1 || m == 1 ? 1.0 : 4.0) / n
-            + (rsC == 1 || m == 1 ? 0 : (rsC <= 16 ? 4 : 32) * perBlock);
+            + (rsC == 1 || m == 1
+                ? 0
+                : viaScratch ? 4.0 / Math.max(1, k) : (rsC <= 16 ? 4 : 32) * perBlock);
     return swapped < plain * 0.75;
   }
 
@@ -265,7 +334,8 @@ final class Sgemm {
       int cOff,
       int bsC,
       int rsC,
-      int csC) {
+      int csC,
+      AfterBlock after) {
     boolean small = n <= L;
     int mr = small ? MR_SMALL : MR;
     int nr = small ? L : NR;
@@ -324,6 +394,9 @@ final class Sgemm {
                 cOff + t * bsC,
                 rsC,
                 csC);
+            if (after != null) {
+              after.run(t, i0, i1, j0, j1);
+            }
           }
         });
   }

@@ -330,6 +330,47 @@ class SgemmTest {
     }
   }
 
+  @Test
+  void swappedProductsWrittenThroughScratchGiveTheBitsOfTheDirectLayout() {
+    // A [m, k] times B stored [n, k] (a linear layer's x W^T) is computed as C^T = W x^T into
+    // scratch and transposed into C, here with batches, offsets, padded output rows and several k
+    // blocks; the bits must be those of the same product with B stored [k, n], which is not
+    // swapped, for every thread count.
+    Random rnd = new Random(41);
+    int[][] shapes = {{64, 512, 784}, {20, 200, 300}, {40, 130, 1100}, {33, 200, 64}};
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int n = shape[1];
+      int k = shape[2];
+      assertEquals(
+          true,
+          Sgemm.shouldSwap(m, n, k, k, 1, 1, k, n, 1, true),
+          "shape " + m + "x" + n + "x" + k + " no longer takes the swapped path");
+      int batch = 2;
+      int rsC = n + 3;
+      float[] a = random(rnd, 1 + batch * m * k);
+      float[] bt = random(rnd, 2 + batch * n * k);
+      float[] b = new float[2 + batch * k * n];
+      for (int t = 0; t < batch; t++) {
+        for (int j = 0; j < n; j++) {
+          for (int p = 0; p < k; p++) {
+            b[2 + t * k * n + p * n + j] = bt[2 + t * n * k + j * k + p];
+          }
+        }
+      }
+      int bsC = m * rsC + 5;
+      float[] direct = new float[3 + batch * bsC];
+      Sgemm.gemm(1, batch, m, n, k, a, 1, m * k, k, 1, b, 2, k * n, n, 1, direct, 3, bsC, rsC, 1);
+      for (int threads = 1; threads <= 3; threads++) {
+        float[] swapped = new float[direct.length];
+        Sgemm.gemm(
+            threads, batch, m, n, k, a, 1, m * k, k, 1, bt, 2, n * k, 1, k, swapped, 3, bsC, rsC,
+            1);
+        assertArrayEquals(direct, swapped, m + "x" + n + "x" + k + " threads=" + threads);
+      }
+    }
+  }
+
   // C = A B for batch matrices at offsets, A [m, k] contiguous along k, B [k, n] stored [n, k]
   // (transB) or [k, n], C written with row stride rsC and column stride csC.
   private static float[] dotCase(
