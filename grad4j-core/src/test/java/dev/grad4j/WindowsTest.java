@@ -100,6 +100,55 @@ class WindowsTest {
     assertArrayEquals(expected, cols.toDoubleArray(), 0);
   }
 
+  /** col2im in float32, adding window positions in the order (ki, kj, window row, column). */
+  static float[] referenceFoldFloat(float[] cols, int n, int c, int h, int w, int[] g) {
+    int oh = out(h, g[0], g[2], g[4], g[6]);
+    int ow = out(w, g[1], g[3], g[5], g[7]);
+    int rows = c * g[0] * g[1];
+    float[] r = new float[n * c * h * w];
+    for (int b = 0; b < n; b++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int i = 0; i < g[0]; i++) {
+          for (int j = 0; j < g[1]; j++) {
+            int row = (ch * g[0] + i) * g[1] + j;
+            for (int y = 0; y < oh; y++) {
+              for (int z = 0; z < ow; z++) {
+                int ih = y * g[2] - g[4] + i * g[6];
+                int iw = z * g[3] - g[5] + j * g[7];
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                  r[((b * c + ch) * h + ih) * w + iw] += cols[((b * rows + row) * oh + y) * ow + z];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return r;
+  }
+
+  @Test
+  void float32UnfoldAndFoldMatchTheDefinitionBitForBit() {
+    // Image rows narrower than one vector (a window row in one masked load, an image row summed in
+    // a register) and wider ones (copied and added in runs), with every geometry.
+    Generator gen = new Generator(7);
+    for (int width : new int[] {5, 8, 13, 16, 17, 28}) {
+      for (int[] g : GEOMETRIES) {
+        if (out(width, g[1], g[3], g[5], g[7]) < 1) {
+          continue;
+        }
+        Tensor x = Tensor.randn(gen, 2, 3, 7, width);
+        Tensor cols = x.unfold(k(g), s(g), p(g), d(g), -2.5);
+        assertArrayEquals(
+            referenceUnfold(x, g, -2.5), cols.toDoubleArray(), 0, () -> width + " " + str(g));
+        Tensor grad = Tensor.randn(gen, cols.shape());
+        float[] expected = referenceFoldFloat(grad.toFloatArray(), 2, 3, 7, width, g);
+        float[] folded = grad.fold(new int[] {7, width}, k(g), s(g), p(g), d(g)).toFloatArray();
+        assertArrayEquals(expected, folded, () -> width + " " + str(g));
+      }
+    }
+  }
+
   @Test
   void unbatchedInputsDropTheBatchDim() {
     Tensor x = Tensor.randn(new Generator(3), 3, 5, 5);

@@ -15,6 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatWindows {
   private FloatWindows() {}
 
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
   private static boolean fits(Strided image, Strided cols) {
     return image.storage().dtype() == DType.FLOAT32
         && cols.storage().dtype() == DType.FLOAT32
@@ -44,6 +47,13 @@ final class FloatWindows {
     float[] xa = x.storage().floats();
     float[] oa = out.storage().floats();
     float pad = (float) padValue;
+    if (w.strideW() == 1 && ow <= L) {
+      Parallel.forRange(
+          rows,
+          Parallel.grain(images * oh * ow),
+          (from, to) -> unfoldNarrow(x, w, pad, out, from, to));
+      return true;
+    }
     Parallel.forRange(
         rows,
         Parallel.grain(images * oh * ow),
@@ -88,6 +98,57 @@ final class FloatWindows {
   }
 
   /**
+   * unfold's rows {@code [from, to)} when a window row fits one vector and the stride along the
+   * width is 1: each window row is one masked load (the columns inside the image, at their offset)
+   * with the padding blended in, and one masked store. Copying 11 floats with arraycopy cost a call
+   * each (the CNN's second layer copies 200 thousand such rows per batch).
+   */
+  private static void unfoldNarrow(
+      Strided x, Window2d w, float pad, Strided out, int from, int to) {
+    int images = x.shape()[0];
+    int h = x.shape()[2];
+    int width = x.shape()[3];
+    int oh = w.outH(h);
+    int ow = w.outW(width);
+    int k = w.kernelSize();
+    int[] xs = x.strides();
+    int[] os = out.strides();
+    float[] xa = x.storage().floats();
+    float[] oa = out.storage().floats();
+    FloatVector padding = FloatVector.broadcast(S, pad);
+    VectorMask<Float> row = S.indexInRange(0, ow);
+    int[] range = new int[2];
+    for (int r = from; r < to; r++) {
+      int c = r / k;
+      int ki = (r % k) / w.kernelW();
+      int kj = r % w.kernelW();
+      int colOff = kj * w.dilationW() - w.padW();
+      valid(colOff, 1, width, ow, range);
+      // Lane j of a window row reads column j + colOff: inside the image for j in the range.
+      VectorMask<Float> inside = VectorMask.fromLong(S, lanes(range[0], range[1]));
+      for (int n = 0; n < images; n++) {
+        int xPlane = x.offset() + n * xs[0] + c * xs[1];
+        int outRow = out.offset() + n * os[0] + r * os[1];
+        for (int i = 0; i < oh; i++) {
+          int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
+          FloatVector v = padding;
+          if (ih >= 0 && ih < h) {
+            v =
+                FloatVector.fromArray(S, xa, xPlane + ih * xs[2] + colOff, inside)
+                    .blend(padding, inside.not());
+          }
+          v.intoArray(oa, outRow + i * ow, row);
+        }
+      }
+    }
+  }
+
+  // The lanes [lo, hi) as mask bits.
+  private static long lanes(int lo, int hi) {
+    return hi <= lo ? 0 : (-1L >>> (64 - (hi - lo))) << lo;
+  }
+
+  /**
    * fold: adds cols into out [N, C, H, W]. Threads split the planes (n, c), each plane summed by
    * one thread in a fixed order (ki, kj, then window rows), so the sums are reproducible.
    */
@@ -106,6 +167,11 @@ final class FloatWindows {
     float[] ca = cols.storage().floats();
     float[] oa = out.storage().floats();
     int planes = out.shape()[0] * channels;
+    if (w.strideW() == 1 && width <= L) {
+      Parallel.forRange(
+          planes, Parallel.grain(k * oh * ow), (from, to) -> foldNarrow(cols, w, out, from, to));
+      return true;
+    }
     Parallel.forRange(
         planes,
         Parallel.grain(k * oh * ow),
@@ -144,7 +210,57 @@ final class FloatWindows {
     return true;
   }
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * fold's planes {@code [from, to)} when an image row fits one vector and the stride along the
+   * width is 1: each image row is summed in a register from the window rows that overlap it, in the
+   * order (ki, kj) of the general path (so the same bits), and stored once; adding each window row
+   * into memory took a masked load, add and store per 11 floats.
+   */
+  private static void foldNarrow(Strided cols, Window2d w, Strided out, int from, int to) {
+    int channels = out.shape()[1];
+    int h = out.shape()[2];
+    int width = out.shape()[3];
+    int oh = w.outH(h);
+    int ow = w.outW(width);
+    int k = w.kernelSize();
+    int[] cs = cols.strides();
+    int[] os = out.strides();
+    float[] ca = cols.storage().floats();
+    float[] oa = out.storage().floats();
+    VectorMask<Float> row = S.indexInRange(0, width);
+    // Per kj: its column offset and the image columns its window positions cover.
+    int[] colOffs = new int[w.kernelW()];
+    long[] covered = new long[w.kernelW()];
+    int[] range = new int[2];
+    for (int kj = 0; kj < w.kernelW(); kj++) {
+      colOffs[kj] = kj * w.dilationW() - w.padW();
+      valid(colOffs[kj], 1, width, ow, range);
+      covered[kj] = lanes(range[0] + colOffs[kj], range[1] + colOffs[kj]);
+    }
+    for (int plane = from; plane < to; plane++) {
+      int n = plane / channels;
+      int c = plane % channels;
+      int outPlane = out.offset() + n * os[0] + c * os[1];
+      int planeCols = cols.offset() + n * cs[0] + c * k * cs[1];
+      for (int ih = 0; ih < h; ih++) {
+        int o = outPlane + ih * os[2];
+        FloatVector sum = FloatVector.fromArray(S, oa, o, row);
+        for (int ki = 0; ki < w.kernelH(); ki++) {
+          int shifted = ih + w.padH() - ki * w.dilationH();
+          int i = shifted / w.strideH();
+          if (shifted < 0 || i * w.strideH() != shifted || i >= oh) {
+            continue;
+          }
+          for (int kj = 0; kj < w.kernelW(); kj++) {
+            VectorMask<Float> m = VectorMask.fromLong(S, covered[kj]);
+            int src = planeCols + (ki * w.kernelW() + kj) * cs[1] + i * ow - colOffs[kj];
+            sum = sum.add(FloatVector.fromArray(S, ca, src, m), m);
+          }
+        }
+        sum.intoArray(oa, o, row);
+      }
+    }
+  }
 
   // o[oo .. oo + n) += x[xo .. xo + n), in vectors; a window row is often shorter than one vector
   // (11 positions in the CNN's second layer), hence the masks rather than a scalar tail.
