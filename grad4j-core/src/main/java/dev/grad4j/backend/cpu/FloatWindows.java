@@ -117,6 +117,8 @@ final class FloatWindows {
     float[] oa = out.storage().floats();
     FloatVector padding = FloatVector.broadcast(S, pad);
     VectorMask<Float> row = S.indexInRange(0, ow);
+    int strideH = w.strideH();
+    int xRow = xs[2];
     int[] range = new int[2];
     for (int r = from; r < to; r++) {
       int c = r / k;
@@ -126,18 +128,33 @@ final class FloatWindows {
       valid(colOff, 1, width, ow, range);
       // Lane j of a window row reads column j + colOff: inside the image for j in the range.
       VectorMask<Float> inside = VectorMask.fromLong(S, lanes(range[0], range[1]));
+      VectorMask<Float> outside = inside.not();
+      boolean padded = range[0] > 0 || range[1] < ow;
+      // Window rows i read image row i * strideH + top: inside the image for i in [iLo, iHi).
+      int top = ki * w.dilationH() - w.padH();
+      valid(top, strideH, h, oh, range);
+      int iLo = range[0];
+      int iHi = range[1];
       for (int n = 0; n < images; n++) {
         int xPlane = x.offset() + n * xs[0] + c * xs[1];
         int outRow = out.offset() + n * os[0] + r * os[1];
-        for (int i = 0; i < oh; i++) {
-          int ih = i * w.strideH() - w.padH() + ki * w.dilationH();
-          FloatVector v = padding;
-          if (ih >= 0 && ih < h) {
-            v =
-                FloatVector.fromArray(S, xa, xPlane + ih * xs[2] + colOff, inside)
-                    .blend(padding, inside.not());
+        for (int i = 0; i < iLo; i++) {
+          padding.intoArray(oa, outRow + i * ow, row);
+        }
+        int src = xPlane + (iLo * strideH + top) * xRow + colOff;
+        if (padded) {
+          for (int i = iLo; i < iHi; i++, src += strideH * xRow) {
+            FloatVector.fromArray(S, xa, src, inside)
+                .blend(padding, outside)
+                .intoArray(oa, outRow + i * ow, row);
           }
-          v.intoArray(oa, outRow + i * ow, row);
+        } else {
+          for (int i = iLo; i < iHi; i++, src += strideH * xRow) {
+            FloatVector.fromArray(S, xa, src, row).intoArray(oa, outRow + i * ow, row);
+          }
+        }
+        for (int i = Math.max(iLo, iHi); i < oh; i++) {
+          padding.intoArray(oa, outRow + i * ow, row);
         }
       }
     }
