@@ -245,6 +245,8 @@ final class FloatWindows {
     float[] ca = cols.storage().floats();
     float[] oa = out.storage().floats();
     VectorMask<Float> row = S.indexInRange(0, width);
+    int strideH = w.strideH();
+    int kw = w.kernelW();
     // Per kj: its column offset and the image columns its window positions cover.
     int[] colOffs = new int[w.kernelW()];
     long[] covered = new long[w.kernelW()];
@@ -264,14 +266,15 @@ final class FloatWindows {
         FloatVector sum = FloatVector.fromArray(S, oa, o, row);
         for (int ki = 0; ki < w.kernelH(); ki++) {
           int shifted = ih + w.padH() - ki * w.dilationH();
-          int i = shifted / w.strideH();
-          if (shifted < 0 || i * w.strideH() != shifted || i >= oh) {
+          // (A division per window row cost as much as its nine adds.)
+          int i = strideH == 1 ? shifted : shifted / strideH;
+          if (shifted < 0 || i * strideH != shifted || i >= oh) {
             continue;
           }
-          for (int kj = 0; kj < w.kernelW(); kj++) {
+          int src = planeCols + ki * w.kernelW() * cs[1] + i * ow;
+          for (int kj = 0; kj < kw; kj++, src += cs[1]) {
             VectorMask<Float> m = VectorMask.fromLong(S, covered[kj]);
-            int src = planeCols + (ki * w.kernelW() + kj) * cs[1] + i * ow - colOffs[kj];
-            sum = sum.add(FloatVector.fromArray(S, ca, src, m), m);
+            sum = sum.add(FloatVector.fromArray(S, ca, src - colOffs[kj], m), m);
           }
         }
         sum.intoArray(oa, o, row);
