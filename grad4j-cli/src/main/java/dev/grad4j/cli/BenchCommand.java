@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
  * GFLOP/s, memory-bound ops in GB/s against a plain Java triad loop (each returning a fresh result
  * and written into a reused output, beside the cost of the allocation alone), the CNN's convolution
  * layers, MLP and CNN training steps per second, per-op overhead, GC share and thread scaling, each
- * beside OpenBLAS's {@code cblas_sgemm} when the system has {@code libopenblas.so.0}.
+ * beside OpenBLAS's {@code cblas_sgemm} when the system has {@code libopenblas.so.0}. The two sides
+ * of every ratio are timed side by side ({@link SideBySide}), so that a machine whose speed drifts
+ * does not skew them.
  */
 @Command(
     name = "bench",
@@ -26,8 +28,8 @@ import picocli.CommandLine.Spec;
           + " returning a fresh tensor and, beside it, its kernel writing into a reused output),"
           + " the CNN's convolution layers, MLP and CNN training steps per second, per-op overhead, GC"
           + " share and 2-thread scaling. With OpenBLAS installed (libopenblas0-pthread) its"
-          + " sgemm is measured alongside. Takes about two minutes; --quick runs tiny sizes in a"
-          + " few seconds.",
+          + " sgemm is measured alongside. The figures a ratio compares are timed side by side,"
+          + " round by round. Takes about two minutes; --quick runs tiny sizes in a few seconds.",
       ""
     })
 final class BenchCommand implements Callable<Integer> {
@@ -50,40 +52,50 @@ final class BenchCommand implements Callable<Integer> {
     int many = threads != null ? Math.max(1, threads) : Math.max(2, Parallel.threads());
     SpeedBench.Sizes sizes = quick ? SpeedBench.Sizes.QUICK : SpeedBench.Sizes.FULL;
     OpenBlas blas = OpenBlas.get();
-    SpeedBench bench = new SpeedBench(sizes, blas);
+    SpeedBench bench = new SpeedBench(sizes, blas, many);
+    SideBySide.Plan plan = sizes.plan();
     out.printf(
         Locale.ROOT,
-        "grad4j bench%s: float32, %d cores, threads 1 and %d, best of %d runs; OpenBLAS: %s%n%n",
+        "grad4j bench%s: float32, %d cores, threads 1 and %d; OpenBLAS: %s%n",
         quick ? " --quick" : "",
         Runtime.getRuntime().availableProcessors(),
         many,
-        sizes.runs(),
         blas == null ? "not installed (libopenblas.so.0)" : blas.coreName() + " kernels");
-    out.flush();
-
-    int n = sizes.gemmN();
-    double flops = 2.0 * n * n * n;
-    double g1 = SpeedBench.withThreads(1, () -> bench.gemm(n));
-    double gm = SpeedBench.withThreads(many, () -> bench.gemm(n));
-    out.printf(
-        Locale.ROOT, "Matrix product [%d,%d]x[%d,%d]          GFLOP/s   OpenBLAS%n", n, n, n, n);
     out.printf(
         Locale.ROOT,
-        "  1 thread                              %7.1f   %s%n",
-        flops / g1 / 1e9,
-        blasRate(bench, 1, n, flops));
-    out.printf(
-        Locale.ROOT,
-        "  %d threads                             %7.1f   %s%n",
-        many,
-        flops / gm / 1e9,
-        blasRate(bench, many, n, flops));
-    out.printf(Locale.ROOT, "  %d-thread speedup                      %7.2fx%n%n", many, g1 / gm);
+        "Figures compared are timed side by side: %d rounds, each calling every contestant %d"
+            + " times;%nspeeds are the best round, ratios and speedups the median of per-round"
+            + " ratios.%n%n",
+        plan.rounds(),
+        plan.callsPerRound());
     out.flush();
 
-    SpeedBench.MemoryRow triad = bench.triad(many);
+    printGemm(out, bench.gemm(sizes.gemmN()), sizes.gemmN(), many);
+    out.flush();
+
+    printMemoryOps(out, bench.memoryOps(), sizes.memoryFloats(), many);
+    out.flush();
+
+    printConv(out, bench.conv(), sizes.batch(), many);
+    out.flush();
+
+    printSteps(out, bench.mlpStep(), bench.cnnStep(), sizes.batch(), many, blas != null);
+    out.println();
     out.printf(
-        Locale.ROOT, "Memory-bound ops, %d floats, %d threads%n", sizes.memoryFloats(), many);
+        Locale.ROOT,
+        "Per-op overhead: scalar add with grad recording  %.2f us%n",
+        1e6 * bench.scalarAddOverhead());
+    out.flush();
+    return 0;
+  }
+
+  private static void printMemoryOps(
+      PrintWriter out, SpeedBench.MemoryRow[] rows, int floats, int many) {
+    out.printf(
+        Locale.ROOT,
+        "Memory-bound ops, %d floats, %d threads (vs triad: speed as %% of the triad's)%n",
+        floats,
+        many);
     out.printf(
         Locale.ROOT,
         "  %-34s %16s %6s %8s | %21s %6s %8s%n",
@@ -94,113 +106,161 @@ final class BenchCommand implements Callable<Integer> {
         "into a reused one: ms",
         "GB/s",
         "vs triad");
-    printMemory(out, triad, triad);
-    for (SpeedBench.MemoryRow r : bench.memoryOps(many)) {
-      printMemory(out, r, triad);
+    for (SpeedBench.MemoryRow r : rows) {
+      printMemory(out, r);
     }
-    printMemory(out, bench.allocation(), triad);
     out.println();
-    out.flush();
+  }
 
+  private static void printSteps(
+      PrintWriter out,
+      SpeedBench.MlpRow mlp,
+      SpeedBench.StepRow cnn,
+      int batch,
+      int many,
+      boolean withBlas) {
     out.printf(
         Locale.ROOT,
-        "Convolution, batch %d (fwd / bwd: GFLOP/s)  1 thread       %d threads    OpenBLAS sgemm%n",
-        sizes.batch(),
-        many);
-    SpeedBench.ConvRow[] c1 = bench.conv(1);
-    SpeedBench.ConvRow[] cm = bench.conv(many);
-    for (int i = 0; i < c1.length; i++) {
-      SpeedBench.ConvRow a = c1[i];
-      SpeedBench.ConvRow b = cm[i];
-      out.printf(
-          Locale.ROOT,
-          "  %-24s %6.1f / %-6.1f  %6.1f / %-6.1f  %s%n",
-          a.name(),
-          a.flops() / a.forward() / 1e9,
-          2 * a.flops() / a.backward() / 1e9,
-          b.flops() / b.forward() / 1e9,
-          2 * b.flops() / b.backward() / 1e9,
-          Double.isNaN(b.blasSeconds())
-              ? "-"
-              : String.format(
-                  Locale.ROOT,
-                  "%.1f (fwd %.0f%%, bwd %.0f%%)",
-                  b.flops() / b.blasSeconds() / 1e9,
-                  100 * b.blasSeconds() / b.forward(),
-                  100 * 2 * b.blasSeconds() / b.backward()));
-    }
+        "%-41s %8s %10s %10s %7s%n",
+        "Training steps, batch " + batch + ", SGD momentum",
+        "1 thread",
+        many + " threads",
+        "speedup",
+        "GC");
+    printStep(out, "MLP", mlp.step());
     out.printf(
         Locale.ROOT,
-        "  %d-thread speedup (fwd + bwd)     %s%n%n",
+        "  MLP step / its 8 GEMMs in grad4j (%d threads):     %.2fx (best %.2f ms / %.2f ms)%n",
         many,
-        String.format(
-            Locale.ROOT,
-            "%.2fx, %.2fx",
-            (c1[0].forward() + c1[0].backward()) / (cm[0].forward() + cm[0].backward()),
-            (c1[1].forward() + c1[1].backward()) / (cm[1].forward() + cm[1].backward())));
-    out.flush();
-
-    out.printf(
-        Locale.ROOT,
-        "Training steps, batch %d, SGD momentum     1 thread   %d threads   GC%n",
-        sizes.batch(),
-        many);
-    for (String model : new String[] {"mlp", "cnn"}) {
-      SpeedBench.StepRow s1 = bench.trainStep(model, 1);
-      SpeedBench.StepRow sm = bench.trainStep(model, many);
+        mlp.overGemms(),
+        1e3 * mlp.step().many(),
+        1e3 * mlp.gemms());
+    if (withBlas) {
       out.printf(
           Locale.ROOT,
-          "  %s steps/s                           %8.1f   %8.1f   %4.1f%%%n",
-          model.toUpperCase(Locale.ROOT),
-          1 / s1.seconds(),
-          1 / sm.seconds(),
-          100 * sm.gcShare());
-      if (model.equals("mlp")) {
-        double own = bench.mlpGemms(many);
+          "  MLP step / its 8 GEMMs under OpenBLAS (%d threads): %.2fx (best %.2f ms / %.2f ms)%n",
+          many,
+          mlp.overBlas(),
+          1e3 * mlp.step().many(),
+          1e3 * mlp.blasGemms());
+    }
+    printStep(out, "CNN", cnn);
+  }
+
+  private static void printGemm(PrintWriter out, SpeedBench.GemmRow g, int n, int many) {
+    out.printf(
+        Locale.ROOT,
+        "%-39s %8s %10s %17s%n",
+        String.format(Locale.ROOT, "Matrix product [%d,%d]x[%d,%d]", n, n, n, n),
+        "GFLOP/s",
+        "OpenBLAS",
+        "grad4j/OpenBLAS");
+    String row = "  %-37s %8.1f %10s %17s%n";
+    out.printf(
+        Locale.ROOT,
+        row,
+        "1 thread",
+        g.flops() / g.one() / 1e9,
+        rate(g.flops(), g.blasOne()),
+        times(g.vsBlasOne()));
+    out.printf(
+        Locale.ROOT,
+        row,
+        many + " threads",
+        g.flops() / g.many() / 1e9,
+        rate(g.flops(), g.blasMany()),
+        times(g.vsBlasMany()));
+    out.printf(
+        Locale.ROOT,
+        "  %-37s %8s %10s%n%n",
+        many + "-thread speedup",
+        times(g.speedup()),
+        times(g.blasSpeedup()));
+  }
+
+  private static void printConv(PrintWriter out, SpeedBench.ConvRow[] rows, int batch, int many) {
+    out.printf(
+        Locale.ROOT,
+        "Convolution, batch %d: GFLOP/s at 1 and %d threads (%% of OpenBLAS sgemm, same shape)%n",
+        batch,
+        many);
+    String t = many + "T ";
+    out.printf(
+        Locale.ROOT,
+        "  %-30s %6s %5s %6s %5s  %6s %5s %6s %5s %9s%n",
+        "",
+        "1T fwd",
+        "",
+        "1T bwd",
+        "",
+        t + "fwd",
+        "",
+        t + "bwd",
+        "",
+        "speedup");
+    for (SpeedBench.ConvRow r : rows) {
+      out.printf(
+          Locale.ROOT,
+          "  %-30s %s %s  %s %s %9s%n",
+          r.name(),
+          convRate(r.flops(), r.one().forward(), r.one().forwardVsBlas()),
+          convRate(2 * r.flops(), r.one().backward(), r.one().backwardVsBlas()),
+          convRate(r.flops(), r.many().forward(), r.many().forwardVsBlas()),
+          convRate(2 * r.flops(), r.many().backward(), r.many().backwardVsBlas()),
+          times(r.speedup()));
+      if (!Double.isNaN(r.one().blas())) {
         out.printf(
             Locale.ROOT,
-            "  MLP step / its 8 GEMMs in grad4j (%d threads):   %.2fx (%.2f ms / %.2f ms)%n",
-            many,
-            sm.seconds() / own,
-            1e3 * sm.seconds(),
-            1e3 * own);
-        if (blas != null) {
-          double gemms = bench.mlpGemmsUnderBlas(many);
-          out.printf(
-              Locale.ROOT,
-              "  MLP step / its 8 GEMMs under OpenBLAS (%d threads): %.2fx (%.2f ms / %.2f ms)%n",
-              many,
-              sm.seconds() / gemms,
-              1e3 * sm.seconds(),
-              1e3 * gemms);
-        }
+            "    %-28s %s %12s  %s %12s %9s%n",
+            "OpenBLAS sgemm",
+            convRate(r.flops(), r.one().blas(), Double.NaN),
+            "",
+            convRate(r.flops(), r.many().blas(), Double.NaN),
+            "",
+            times(r.blasSpeedup()));
       }
-      out.flush();
     }
     out.println();
+  }
+
+  /** GFLOP/s and, unless NaN, the share of OpenBLAS's speed in parentheses: 12 characters. */
+  private static String convRate(double flops, double seconds, double vsBlas) {
+    return String.format(
+        Locale.ROOT,
+        "%6.1f %-5s",
+        flops / seconds / 1e9,
+        Double.isNaN(vsBlas) ? "" : String.format(Locale.ROOT, "(%.0f%%)", 100 * vsBlas));
+  }
+
+  private static void printStep(PrintWriter out, String model, SpeedBench.StepRow s) {
     out.printf(
         Locale.ROOT,
-        "Per-op overhead: scalar add with grad recording  %.2f us%n",
-        1e6 * bench.scalarAddOverhead());
-    out.flush();
-    return 0;
+        "  %-39s %8.1f %10.1f %10s %6.1f%%%n",
+        model + " steps/s",
+        1 / s.one(),
+        1 / s.many(),
+        times(s.speedup()),
+        100 * s.gcShare());
   }
 
-  private static String blasRate(SpeedBench bench, int threads, int n, double flops) {
-    if (OpenBlas.get() == null) {
-      return "-";
-    }
-    return String.format(Locale.ROOT, "%7.1f", flops / bench.blasGemm(threads, n, n, n) / 1e9);
+  /** GFLOP/s, or "-" for a figure not measured (NaN). */
+  private static String rate(double flops, double seconds) {
+    return Double.isNaN(seconds) ? "-" : String.format(Locale.ROOT, "%.1f", flops / seconds / 1e9);
   }
 
-  private static void printMemory(PrintWriter out, SpeedBench.MemoryRow r, SpeedBench.MemoryRow t) {
+  /** A ratio as "1.23x", or "-" when not measured. */
+  private static String times(double ratio) {
+    return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
+  }
+
+  private static void printMemory(PrintWriter out, SpeedBench.MemoryRow r) {
     out.printf(
         Locale.ROOT,
         "  %-34s %16.2f %6.1f %7.0f%% | %s%n",
         r.name(),
         1e3 * r.seconds(),
         r.gbPerSecond(),
-        100 * r.gbPerSecond() / t.gbPerSecond(),
+        100 * r.vsTriad(),
         Double.isNaN(r.intoSeconds())
             ? String.format(Locale.ROOT, "%21s", "-")
             : String.format(
@@ -208,6 +268,6 @@ final class BenchCommand implements Callable<Integer> {
                 "%21.2f %6.1f %7.0f%%",
                 1e3 * r.intoSeconds(),
                 r.intoGbPerSecond(),
-                100 * r.intoGbPerSecond() / t.gbPerSecond()));
+                100 * r.intoVsTriad()));
   }
 }

@@ -18,11 +18,18 @@ import java.lang.invoke.MethodHandle;
  * (Haswell) kernels, so when the JVM's preferred vector is 512 bits wide and {@code
  * OPENBLAS_CORETYPE} is unset, this class sets it to {@code SkylakeX} (through libc's {@code
  * setenv}) before loading the library. {@link #coreName()} reports the kernels actually in use.
+ *
+ * <p>After each multi-threaded call OpenBLAS's worker threads spin for 2^28 cycles (about 0.1 s)
+ * before they sleep, burning a core that a grad4j call timed right after it needs: on 2 cores that
+ * corrupts every comparison that alternates the two libraries. Unless {@code
+ * OPENBLAS_THREAD_TIMEOUT} is set, this class sets it to {@value #THREAD_TIMEOUT} (2^22 cycles,
+ * about 2 ms): long enough that back-to-back calls find the workers awake.
  */
 public final class OpenBlas {
   private static final int ROW_MAJOR = 101;
   private static final int NO_TRANS = 111;
   private static final int TRANS = 112;
+  private static final String THREAD_TIMEOUT = "22";
   private static final OpenBlas INSTANCE = load();
 
   private final MethodHandle sgemm;
@@ -43,6 +50,7 @@ public final class OpenBlas {
   private static OpenBlas load() {
     try {
       preferAvx512Kernels();
+      setenvUnlessSet("OPENBLAS_THREAD_TIMEOUT", THREAD_TIMEOUT);
       SymbolLookup lib = SymbolLookup.libraryLookup("libopenblas.so.0", Arena.global());
       Linker linker = Linker.nativeLinker();
       ValueLayout i = ValueLayout.JAVA_INT;
@@ -65,8 +73,17 @@ public final class OpenBlas {
   }
 
   private static void preferAvx512Kernels() {
-    if (System.getenv("OPENBLAS_CORETYPE") != null
-        || jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() < 512) {
+    if (jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512) {
+      setenvUnlessSet("OPENBLAS_CORETYPE", "SkylakeX");
+    }
+  }
+
+  /**
+   * Sets an environment variable of this process through libc's {@code setenv}, where the library
+   * reads it when it loads, unless the user set it; keeps OpenBLAS's default where that fails.
+   */
+  private static void setenvUnlessSet(String name, String value) {
+    if (System.getenv(name) != null) {
       return;
     }
     Linker linker = Linker.nativeLinker();
@@ -85,13 +102,9 @@ public final class OpenBlas {
                           ValueLayout.JAVA_INT));
               try (Arena arena = Arena.ofConfined()) {
                 int unused =
-                    (int)
-                        h.invokeExact(
-                            arena.allocateFrom("OPENBLAS_CORETYPE"),
-                            arena.allocateFrom("SkylakeX"),
-                            0);
+                    (int) h.invokeExact(arena.allocateFrom(name), arena.allocateFrom(value), 0);
               } catch (Throwable t) {
-                // Keep OpenBLAS's own choice.
+                // Keep OpenBLAS's own default.
               }
             });
   }

@@ -46,7 +46,23 @@ class BenchCommandTest {
     assertTrue(
         Pattern.compile("exp .*% \\| +[0-9.]+ +[0-9.]+ +[0-9]+%").matcher(text).find(), text);
     assertTrue(Pattern.compile("sum \\(all\\) .*% \\| +-").matcher(text).find(), text);
-    // The triad row is the reference: 100% of itself.
-    assertTrue(Pattern.compile("triad \\(plain Java loop\\) .* 100%").matcher(text).find(), text);
+    // Ratios timed side by side: grad4j over OpenBLAS per thread count ("-" without OpenBLAS),
+    // each library's 2-thread speedup, the conv layers' and the training steps' speedups.
+    for (String line :
+        new String[] {
+          "\\n  1 thread +[0-9.]+ +([0-9.]+ +[0-9.]+x|- +-)\\n",
+          "\\n  2 threads +[0-9.]+ +([0-9.]+ +[0-9.]+x|- +-)\\n",
+          "\\n  2-thread speedup +[0-9.]+x +([0-9.]+x|-)\\n",
+          "\\n  conv 1->32, 28x28 .* [0-9.]+x\\n",
+          "\\n  MLP steps/s +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9.]+%\\n",
+          "\\n  MLP step / its 8 GEMMs in grad4j \\(2 threads\\): +[0-9.]+x",
+          "\\n  CNN steps/s +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9.]+%\\n"
+        }) {
+      assertTrue(Pattern.compile(line).matcher(text).find(), line + " not in\n" + text);
+    }
+    // The triad rows are the references: 100% of themselves, fresh and into a reused output.
+    assertTrue(
+        Pattern.compile("triad \\(plain Java loop\\) .* 100% \\| .* 100%").matcher(text).find(),
+        text);
   }
 }
