@@ -1,10 +1,6 @@
 package dev.grad4j.backend.cpu;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -15,7 +11,7 @@ import java.util.function.Supplier;
 public final class Parallel {
   private static final int THREADS = configuredThreads();
   // One pool per thread count in use (the configured one, and any a benchmark asks for).
-  private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Integer, Workers> POOLS = new ConcurrentHashMap<>();
   // The thread count in force: the configured one, or a benchmark's override (withThreads).
   private static volatile int active = THREADS;
 
@@ -49,22 +45,17 @@ public final class Parallel {
     }
   }
 
-  private static ForkJoinPool pool(int n) {
-    return POOLS.computeIfAbsent(
-        n, k -> new ForkJoinPool(k, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, false));
+  private static Workers workers(int threads) {
+    return POOLS.computeIfAbsent(threads, k -> new Workers(k - 1));
   }
 
   // Set while a calling thread computes its own piece of a split range.
   private static final ThreadLocal<Boolean> CALLER_BUSY = ThreadLocal.withInitial(() -> false);
 
-  // Whether the caller already runs a piece of split work, on a pool thread or as the caller that
-  // split it (nested work stays on its thread).
+  // Whether the caller already runs a piece of split work, on a worker or as the caller that split
+  // it (nested work stays on its thread).
   private static boolean inPool() {
-    if (CALLER_BUSY.get()) {
-      return true;
-    }
-    ForkJoinPool current = ForkJoinTask.getPool();
-    return current != null && POOLS.containsValue(current);
+    return CALLER_BUSY.get() || Workers.isWorker(Thread.currentThread());
   }
 
   /**
@@ -78,71 +69,41 @@ public final class Parallel {
       body.run(0, n);
       return;
     }
-    // The pool is offered every piece but the first, which the caller computes; then the caller
-    // takes back the pieces no worker has started yet. A worker takes 5-15 us to wake up, as long
-    // as a small product: this way one that wakes late costs nothing, and no core idles while the
-    // caller waits. Which thread computes a piece never changes the pieces, so results are the
-    // same.
-    ForkJoinPool pool = pool(threads);
-    Piece[] rest = new Piece[pieces - 1];
+    // The workers are offered every piece but the first, which the caller computes; then the
+    // caller takes back the pieces no worker has started yet, so a worker that comes late costs
+    // nothing. Which thread computes a piece never changes the pieces, so results are the same.
+    Workers.Piece[] rest = new Workers.Piece[pieces - 1];
     for (int p = 1; p < pieces; p++) {
-      rest[p - 1] =
-          new Piece(body, (int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
-      pool.execute(rest[p - 1]);
+      int from = (int) ((long) n * p / pieces);
+      int to = (int) ((long) n * (p + 1) / pieces);
+      rest[p - 1] = new Workers.Piece(() -> body.run(from, to));
     }
-    boolean[] mine = new boolean[rest.length];
+    workers(threads).offer(rest);
     boolean nested = CALLER_BUSY.get();
     CALLER_BUSY.set(true);
     try {
       body.run(0, (int) ((long) n / pieces));
-      for (int p = 0; p < rest.length; p++) {
-        if (rest[p].claim()) {
-          mine[p] = true;
-          body.run(rest[p].from, rest[p].to);
-        }
+      for (Workers.Piece piece : rest) {
+        piece.runIfUnclaimed();
       }
     } finally {
       CALLER_BUSY.set(nested);
-      // After a failure too: no piece may still be running when the caller returns.
-      for (int p = 0; p < rest.length; p++) {
-        if (!mine[p] && !rest[p].claim()) {
-          rest[p].join();
-        }
+      // After a failure too: no piece may still be running, or start, once the caller returns.
+      for (Workers.Piece piece : rest) {
+        piece.cancelOrAwait();
       }
+    }
+    for (Workers.Piece piece : rest) {
+      piece.rethrowFailure();
     }
   }
 
-  // A piece offered to the pool: computed by whichever of a worker and the caller claims it first.
   /**
    * A {@link #forRange} grain for items of {@code workPerItem} elements of work each (planes,
    * images): enough items for about 2^15 elements per task, at least one.
    */
   static int grain(int workPerItem) {
     return Math.max(1, (1 << 15) / Math.max(1, workPerItem));
-  }
-
-  private static final class Piece extends RecursiveAction {
-    private final Range body;
-    private final int from;
-    private final int to;
-    private final AtomicBoolean claimed = new AtomicBoolean();
-
-    Piece(Range body, int from, int to) {
-      this.body = body;
-      this.from = from;
-      this.to = to;
-    }
-
-    boolean claim() {
-      return claimed.compareAndSet(false, true);
-    }
-
-    @Override
-    protected void compute() {
-      if (claim()) {
-        body.run(from, to);
-      }
-    }
   }
 
   private static int configuredThreads() {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,35 @@ class ParallelTest {
         });
     assertEquals(16, inner.get());
     assertEquals(0, mismatches.get());
+  }
+
+  @Test
+  void aWorkerThatFellAsleepWakesForTheNextSplit() throws InterruptedException {
+    for (int call = 0; call < 3; call++) {
+      // Longer than a worker polls before it sleeps.
+      Thread.sleep(TimeUnit.NANOSECONDS.toMillis(20 * Workers.SPIN_NANOS) + 1);
+      // Both pieces wait for each other: the call only ends if a worker computes the second one
+      // while the caller is held in the first.
+      CyclicBarrier both = new CyclicBarrier(2);
+      Set<String> threads = ConcurrentHashMap.newKeySet();
+      Parallel.withThreads(
+          2,
+          () -> {
+            Parallel.forRange(
+                2,
+                1,
+                (from, to) -> {
+                  threads.add(Thread.currentThread().getName());
+                  try {
+                    both.await(30, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    throw new IllegalStateException("piece " + from + " waited alone", e);
+                  }
+                });
+            return null;
+          });
+      assertEquals(2, threads.size(), threads.toString());
+    }
   }
 
   @Test
