@@ -50,17 +50,17 @@ final class FloatConv {
           for (int n = from; n < to; n++) {
             FloatWindows.unfold(s.image(x, n), g, 0, colsView);
             int yOff = out.offset() + n * s.outChannels * s.blocks;
+            // [out, per] x [per, L], added to the bias when there is one.
+            if (s.per <= SgemmShallow.MAX_K) {
+              shallow(threads, bias, s, wa, weight.offset(), cols, ya, yOff);
+              continue;
+            }
             if (bias != null) {
               float[] ba = bias.storage().floats();
               for (int o = 0; o < s.outChannels; o++) {
                 float v = ba[bias.offset() + o * bias.strides()[0]];
                 Arrays.fill(ya, yOff + o * s.blocks, yOff + (o + 1) * s.blocks, v);
               }
-            }
-            // [out, per] x [per, L], added to the bias when there is one.
-            if (s.per <= SgemmShallow.MAX_K) {
-              shallow(threads, bias != null, s, wa, weight.offset(), cols, ya, yOff);
-              continue;
             }
             Sgemm.gemm(
                 threads,
@@ -89,49 +89,52 @@ final class FloatConv {
     return true;
   }
 
-  // y [out, L] (+)= weight [out, per] x cols [per, L] for a short per (one input channel), the
-  // columns split between threads when one image has them all.
+  // y [out, L] = bias + weight [out, per] x cols [per, L] for a short per (one input channel), the
+  // sums starting from each channel's bias (no bias: from zero), the columns split between threads
+  // when one image has them all.
   private static void shallow(
-      int threads, boolean addTo, Shape s, float[] w, int wOff, float[] cols, float[] y, int yOff) {
-    if (threads == 1) {
-      SgemmShallow.gemm(
-          addTo,
-          s.outChannels,
-          s.blocks,
-          s.per,
-          w,
-          wOff,
-          s.per,
-          cols,
-          0,
-          s.blocks,
-          y,
-          yOff,
-          s.blocks);
-      return;
-    }
+      int threads, Strided bias, Shape s, float[] w, int wOff, float[] cols, float[] y, int yOff) {
     int step = 2 * Sgemm.L;
     long macsPerStep = (long) s.outChannels * s.per * step;
     Parallel.forRange(
         (s.blocks + step - 1) / step,
-        (int) Math.max(1, Sgemm.PARALLEL_MIN_MACS / macsPerStep),
+        threads == 1 ? Integer.MAX_VALUE : (int) Math.max(1, Sgemm.PARALLEL_MIN_MACS / macsPerStep),
         (from, to) -> {
           int j = from * step;
           int n = Math.min(s.blocks, to * step) - j;
-          SgemmShallow.gemm(
-              addTo,
-              s.outChannels,
-              n,
-              s.per,
-              w,
-              wOff,
-              s.per,
-              cols,
-              j,
-              s.blocks,
-              y,
-              yOff + j,
-              s.blocks);
+          if (bias == null) {
+            SgemmShallow.gemm(
+                false,
+                s.outChannels,
+                n,
+                s.per,
+                w,
+                wOff,
+                s.per,
+                cols,
+                j,
+                s.blocks,
+                y,
+                yOff + j,
+                s.blocks);
+          } else {
+            SgemmShallow.gemmFromRowValues(
+                bias.storage().floats(),
+                bias.offset(),
+                bias.strides()[0],
+                s.outChannels,
+                n,
+                s.per,
+                w,
+                wOff,
+                s.per,
+                cols,
+                j,
+                s.blocks,
+                y,
+                yOff + j,
+                s.blocks);
+          }
         });
   }
 

@@ -42,19 +42,87 @@ final class SgemmShallow {
       float[] c,
       int cOff,
       int ldc) {
+    gemm(addTo ? FROM_C : FROM_ZERO, null, 0, 0, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+  }
+
+  /**
+   * C [m, n] = r + A B with row i of C starting from {@code rowStart[rsOff + i * rsStride]} (a
+   * convolution's bias): the bits of filling C with those values and adding A B to it, without the
+   * pass that fills C and the one that reads it back.
+   */
+  static void gemmFromRowValues(
+      float[] rowStart,
+      int rsOff,
+      int rsStride,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc) {
+    gemm(FROM_ROW, rowStart, rsOff, rsStride, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+  }
+
+  // Where a row's sums start: from zero, from C's values, or from a value per row.
+  private static final int FROM_ZERO = 0;
+  private static final int FROM_C = 1;
+  private static final int FROM_ROW = 2;
+
+  private static void gemm(
+      int from,
+      float[] rowStart,
+      int rsOff,
+      int rsStride,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc) {
     int i = 0;
     for (; i + 4 <= m; i += 4) {
-      fourRows(addTo, n, k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc);
+      fourRows(
+          from,
+          rowStart,
+          rsOff + i * rsStride,
+          rsStride,
+          n,
+          k,
+          a,
+          aOff + i * lda,
+          lda,
+          b,
+          bOff,
+          ldb,
+          c,
+          cOff + i * ldc,
+          ldc);
     }
     for (; i < m; i++) {
-      oneRow(addTo, n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc);
+      float r = from == FROM_ROW ? rowStart[rsOff + i * rsStride] : 0f;
+      oneRow(from, r, n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc);
     }
   }
 
   // Rows i..i+3 of C: 8 accumulators (4 rows x 2 vectors), 2 loads of B and 4 broadcasts of A per
   // step of k feed 8 multiply-adds.
   private static void fourRows(
-      boolean addTo,
+      int from,
+      float[] rowStart,
+      int rsAt,
+      int rsStride,
       int n,
       int k,
       float[] a,
@@ -72,16 +140,21 @@ final class SgemmShallow {
     int c1 = cOff + ldc;
     int c2 = c1 + ldc;
     int c3 = c2 + ldc;
+    boolean fromRow = from == FROM_ROW;
+    float r0 = fromRow ? rowStart[rsAt] : 0f;
+    float r1 = fromRow ? rowStart[rsAt + rsStride] : 0f;
+    float r2 = fromRow ? rowStart[rsAt + 2 * rsStride] : 0f;
+    float r3 = fromRow ? rowStart[rsAt + 3 * rsStride] : 0f;
     int j = 0;
     for (; j + 2 * L <= n; j += 2 * L) {
-      FloatVector s00 = start(addTo, c, cOff + j);
-      FloatVector s01 = start(addTo, c, cOff + j + L);
-      FloatVector s10 = start(addTo, c, c1 + j);
-      FloatVector s11 = start(addTo, c, c1 + j + L);
-      FloatVector s20 = start(addTo, c, c2 + j);
-      FloatVector s21 = start(addTo, c, c2 + j + L);
-      FloatVector s30 = start(addTo, c, c3 + j);
-      FloatVector s31 = start(addTo, c, c3 + j + L);
+      FloatVector s00 = start(from, r0, c, cOff + j);
+      FloatVector s01 = start(from, r0, c, cOff + j + L);
+      FloatVector s10 = start(from, r1, c, c1 + j);
+      FloatVector s11 = start(from, r1, c, c1 + j + L);
+      FloatVector s20 = start(from, r2, c, c2 + j);
+      FloatVector s21 = start(from, r2, c, c2 + j + L);
+      FloatVector s30 = start(from, r3, c, c3 + j);
+      FloatVector s31 = start(from, r3, c, c3 + j + L);
       for (int p = 0; p < k; p++) {
         int row = bOff + p * ldb + j;
         FloatVector b0 = FloatVector.fromArray(S, b, row);
@@ -109,14 +182,18 @@ final class SgemmShallow {
       s31.intoArray(c, c3 + j + L);
     }
     if (j < n) {
-      fourRowsTail(addTo, j, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+      fourRowsTail(from, r0, r1, r2, r3, j, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
   }
 
   // Columns j.. of rows i..i+3 one (masked) vector at a time. A method of its own: with the loop
   // above, the method is too large for the first-tier compiler, and stayed interpreted.
   private static void fourRowsTail(
-      boolean addTo,
+      int from,
+      float r0,
+      float r1,
+      float r2,
+      float r3,
       int j,
       int n,
       int k,
@@ -137,10 +214,10 @@ final class SgemmShallow {
     int c3 = c2 + ldc;
     for (; j < n; j += L) {
       VectorMask<Float> in = S.indexInRange(j, n);
-      FloatVector s0 = start(addTo, c, cOff + j, in);
-      FloatVector s1 = start(addTo, c, c1 + j, in);
-      FloatVector s2 = start(addTo, c, c2 + j, in);
-      FloatVector s3 = start(addTo, c, c3 + j, in);
+      FloatVector s0 = start(from, r0, c, cOff + j, in);
+      FloatVector s1 = start(from, r1, c, c1 + j, in);
+      FloatVector s2 = start(from, r2, c, c2 + j, in);
+      FloatVector s3 = start(from, r3, c, c3 + j, in);
       for (int p = 0; p < k; p++) {
         FloatVector bv = FloatVector.fromArray(S, b, bOff + p * ldb + j, in);
         s0 = bv.fma(FloatVector.broadcast(S, a[aOff + p]), s0);
@@ -157,7 +234,8 @@ final class SgemmShallow {
 
   // One row of C, the same additions in the same order as fourRows.
   private static void oneRow(
-      boolean addTo,
+      int from,
+      float r,
       int n,
       int k,
       float[] a,
@@ -169,7 +247,7 @@ final class SgemmShallow {
       int cOff) {
     for (int j = 0; j < n; j += L) {
       VectorMask<Float> in = S.indexInRange(j, n);
-      FloatVector s = start(addTo, c, cOff + j, in);
+      FloatVector s = start(from, r, c, cOff + j, in);
       for (int p = 0; p < k; p++) {
         FloatVector bv = FloatVector.fromArray(S, b, bOff + p * ldb + j, in);
         s = bv.fma(FloatVector.broadcast(S, a[aOff + p]), s);
@@ -178,11 +256,16 @@ final class SgemmShallow {
     }
   }
 
-  private static FloatVector start(boolean addTo, float[] c, int at) {
-    return addTo ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
+  private static FloatVector start(int from, float rowValue, float[] c, int at) {
+    return from == FROM_C
+        ? FloatVector.fromArray(S, c, at)
+        : FloatVector.broadcast(S, from == FROM_ROW ? rowValue : 0f);
   }
 
-  private static FloatVector start(boolean addTo, float[] c, int at, VectorMask<Float> in) {
-    return addTo ? FloatVector.fromArray(S, c, at, in) : FloatVector.zero(S);
+  private static FloatVector start(
+      int from, float rowValue, float[] c, int at, VectorMask<Float> in) {
+    return from == FROM_C
+        ? FloatVector.fromArray(S, c, at, in)
+        : FloatVector.broadcast(S, from == FROM_ROW ? rowValue : 0f);
   }
 }
