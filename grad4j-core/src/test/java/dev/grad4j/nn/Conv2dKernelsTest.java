@@ -60,6 +60,38 @@ class Conv2dKernelsTest {
   }
 
   @Test
+  void oneInputChannelSumsStartFromTheBiasInWindowOrder() {
+    // The short-k product starts each output channel's sums from its bias and adds the window's
+    // products by fused multiply-adds in (ki, kj) order: 7 channels (a block of 4 and 3 single
+    // rows), 56 positions (two full vectors and a masked tail).
+    Generator gen = new Generator(23);
+    Tensor x = Tensor.randn(gen, 3, 1, 9, 10);
+    Tensor w = Tensor.randn(gen, 7, 1, 3, 3);
+    Tensor b = Tensor.randn(gen, 7);
+    float[] y = conv(x, w, b, new int[] {3, 3, 1, 1, 0, 0, 1, 1}).toFloatArray();
+    float[] xs = x.toFloatArray();
+    float[] ws = w.toFloatArray();
+    float[] bs = b.toFloatArray();
+    float[] expected = new float[3 * 7 * 7 * 8];
+    for (int n = 0; n < 3; n++) {
+      for (int o = 0; o < 7; o++) {
+        for (int i = 0; i < 7; i++) {
+          for (int j = 0; j < 8; j++) {
+            float sum = bs[o];
+            for (int ki = 0; ki < 3; ki++) {
+              for (int kj = 0; kj < 3; kj++) {
+                sum = Math.fma(xs[(n * 9 + i + ki) * 10 + j + kj], ws[o * 9 + ki * 3 + kj], sum);
+              }
+            }
+            expected[((n * 7 + o) * 7 + i) * 8 + j] = sum;
+          }
+        }
+      }
+    }
+    assertArrayEquals(expected, y);
+  }
+
+  @Test
   void everyThreadCountGivesTheSameBits() {
     Generator gen = new Generator(22);
     // Large enough that images, weight-gradient chunks and pooled planes are split over threads.
