@@ -102,39 +102,22 @@ final class FloatConv {
         (from, to) -> {
           int j = from * step;
           int n = Math.min(s.blocks, to * step) - j;
-          if (bias == null) {
-            SgemmShallow.gemm(
-                false,
-                s.outChannels,
-                n,
-                s.per,
-                w,
-                wOff,
-                s.per,
-                cols,
-                j,
-                s.blocks,
-                y,
-                yOff + j,
-                s.blocks);
-          } else {
-            SgemmShallow.gemmFromRowValues(
-                bias.storage().floats(),
-                bias.offset(),
-                bias.strides()[0],
-                s.outChannels,
-                n,
-                s.per,
-                w,
-                wOff,
-                s.per,
-                cols,
-                j,
-                s.blocks,
-                y,
-                yOff + j,
-                s.blocks);
-          }
+          SgemmShallow.gemm(
+              bias == null ? null : bias.storage().floats(),
+              bias == null ? 0 : bias.offset(),
+              bias == null ? 0 : bias.strides()[0],
+              s.outChannels,
+              n,
+              s.per,
+              w,
+              wOff,
+              s.per,
+              cols,
+              j,
+              s.blocks,
+              y,
+              yOff + j,
+              s.blocks);
         });
   }
 

@@ -6,14 +6,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 products with a short k (at most {@link #MAX_K}), such as a convolution over one input
- * channel (k = 3·3 = 9): C [m, n] = A [m, k] B [k, n], or C += A B. With k this short the blocked
- * kernel of {@link Sgemm} spends most of its time packing and storing its tiles around a few
- * multiply-adds; here a tile of 4 rows by 2 vectors of C is computed in registers straight from B's
- * rows (which a caller keeps in cache) and written once.
+ * channel (k = 3·3 = 9): C [m, n] = r + A [m, k] B [k, n], r a value per row (a bias) or zero. With
+ * k this short the blocked kernel of {@link Sgemm} spends most of its time packing and storing its
+ * tiles around a few multiply-adds; here a tile of 4 rows by 2 vectors of C is computed in
+ * registers straight from B's rows (which a caller keeps in cache) and written once.
  *
- * <p>Each element of C is its starting value (0, or C's own) plus the k products added in order by
- * fused multiply-adds, whatever the tile it falls in, so results do not depend on how a caller
- * splits the rows or columns.
+ * <p>Each element of C is its row's starting value plus the k products added in order by fused
+ * multiply-adds, whatever the tile it falls in, so results do not depend on how a caller splits the
+ * rows or columns.
  */
 final class SgemmShallow {
   private SgemmShallow() {}
@@ -25,57 +25,13 @@ final class SgemmShallow {
   private static final int L = Sgemm.L;
 
   /**
-   * C [m, n] = A B, or C += A B when {@code addTo}: A row-major with row stride {@code lda}, B and
-   * C with contiguous rows of strides {@code ldb} and {@code ldc}.
+   * C [m, n] = r + A B, row i's sums starting from {@code rowStart[rsOff + i * rsStride]} (a
+   * convolution's bias), or from zero when {@code rowStart} is null: the bits of filling C with
+   * those values and adding A B to it, without the pass that fills C and the one that reads it
+   * back. A row-major with row stride {@code lda}, B and C with contiguous rows of strides {@code
+   * ldb} and {@code ldc}.
    */
   static void gemm(
-      boolean addTo,
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int lda,
-      float[] b,
-      int bOff,
-      int ldb,
-      float[] c,
-      int cOff,
-      int ldc) {
-    gemm(addTo ? FROM_C : FROM_ZERO, null, 0, 0, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-  }
-
-  /**
-   * C [m, n] = r + A B with row i of C starting from {@code rowStart[rsOff + i * rsStride]} (a
-   * convolution's bias): the bits of filling C with those values and adding A B to it, without the
-   * pass that fills C and the one that reads it back.
-   */
-  static void gemmFromRowValues(
-      float[] rowStart,
-      int rsOff,
-      int rsStride,
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOff,
-      int lda,
-      float[] b,
-      int bOff,
-      int ldb,
-      float[] c,
-      int cOff,
-      int ldc) {
-    gemm(FROM_ROW, rowStart, rsOff, rsStride, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-  }
-
-  // Where a row's sums start: from zero, from C's values, or from a value per row.
-  private static final int FROM_ZERO = 0;
-  private static final int FROM_C = 1;
-  private static final int FROM_ROW = 2;
-
-  private static void gemm(
-      int from,
       float[] rowStart,
       int rsOff,
       int rsStride,
@@ -94,7 +50,6 @@ final class SgemmShallow {
     int i = 0;
     for (; i + 4 <= m; i += 4) {
       fourRows(
-          from,
           rowStart,
           rsOff + i * rsStride,
           rsStride,
@@ -111,15 +66,14 @@ final class SgemmShallow {
           ldc);
     }
     for (; i < m; i++) {
-      float r = from == FROM_ROW ? rowStart[rsOff + i * rsStride] : 0f;
-      oneRow(from, r, n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc);
+      float r = rowStart == null ? 0f : rowStart[rsOff + i * rsStride];
+      oneRow(r, n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc);
     }
   }
 
   // Rows i..i+3 of C: 8 accumulators (4 rows x 2 vectors), 2 loads of B and 4 broadcasts of A per
   // step of k feed 8 multiply-adds.
   private static void fourRows(
-      int from,
       float[] rowStart,
       int rsAt,
       int rsStride,
@@ -140,21 +94,21 @@ final class SgemmShallow {
     int c1 = cOff + ldc;
     int c2 = c1 + ldc;
     int c3 = c2 + ldc;
-    boolean fromRow = from == FROM_ROW;
+    boolean fromRow = rowStart != null;
     float r0 = fromRow ? rowStart[rsAt] : 0f;
     float r1 = fromRow ? rowStart[rsAt + rsStride] : 0f;
     float r2 = fromRow ? rowStart[rsAt + 2 * rsStride] : 0f;
     float r3 = fromRow ? rowStart[rsAt + 3 * rsStride] : 0f;
     int j = 0;
     for (; j + 2 * L <= n; j += 2 * L) {
-      FloatVector s00 = start(from, r0, c, cOff + j);
-      FloatVector s01 = start(from, r0, c, cOff + j + L);
-      FloatVector s10 = start(from, r1, c, c1 + j);
-      FloatVector s11 = start(from, r1, c, c1 + j + L);
-      FloatVector s20 = start(from, r2, c, c2 + j);
-      FloatVector s21 = start(from, r2, c, c2 + j + L);
-      FloatVector s30 = start(from, r3, c, c3 + j);
-      FloatVector s31 = start(from, r3, c, c3 + j + L);
+      FloatVector s00 = FloatVector.broadcast(S, r0);
+      FloatVector s01 = FloatVector.broadcast(S, r0);
+      FloatVector s10 = FloatVector.broadcast(S, r1);
+      FloatVector s11 = FloatVector.broadcast(S, r1);
+      FloatVector s20 = FloatVector.broadcast(S, r2);
+      FloatVector s21 = FloatVector.broadcast(S, r2);
+      FloatVector s30 = FloatVector.broadcast(S, r3);
+      FloatVector s31 = FloatVector.broadcast(S, r3);
       for (int p = 0; p < k; p++) {
         int row = bOff + p * ldb + j;
         FloatVector b0 = FloatVector.fromArray(S, b, row);
@@ -182,14 +136,13 @@ final class SgemmShallow {
       s31.intoArray(c, c3 + j + L);
     }
     if (j < n) {
-      fourRowsTail(from, r0, r1, r2, r3, j, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+      fourRowsTail(r0, r1, r2, r3, j, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
   }
 
   // Columns j.. of rows i..i+3 one (masked) vector at a time. A method of its own: with the loop
   // above, the method is too large for the first-tier compiler, and stayed interpreted.
   private static void fourRowsTail(
-      int from,
       float r0,
       float r1,
       float r2,
@@ -214,10 +167,10 @@ final class SgemmShallow {
     int c3 = c2 + ldc;
     for (; j < n; j += L) {
       VectorMask<Float> in = S.indexInRange(j, n);
-      FloatVector s0 = start(from, r0, c, cOff + j, in);
-      FloatVector s1 = start(from, r1, c, c1 + j, in);
-      FloatVector s2 = start(from, r2, c, c2 + j, in);
-      FloatVector s3 = start(from, r3, c, c3 + j, in);
+      FloatVector s0 = FloatVector.broadcast(S, r0);
+      FloatVector s1 = FloatVector.broadcast(S, r1);
+      FloatVector s2 = FloatVector.broadcast(S, r2);
+      FloatVector s3 = FloatVector.broadcast(S, r3);
       for (int p = 0; p < k; p++) {
         FloatVector bv = FloatVector.fromArray(S, b, bOff + p * ldb + j, in);
         s0 = bv.fma(FloatVector.broadcast(S, a[aOff + p]), s0);
@@ -234,7 +187,6 @@ final class SgemmShallow {
 
   // One row of C, the same additions in the same order as fourRows.
   private static void oneRow(
-      int from,
       float r,
       int n,
       int k,
@@ -247,25 +199,12 @@ final class SgemmShallow {
       int cOff) {
     for (int j = 0; j < n; j += L) {
       VectorMask<Float> in = S.indexInRange(j, n);
-      FloatVector s = start(from, r, c, cOff + j, in);
+      FloatVector s = FloatVector.broadcast(S, r);
       for (int p = 0; p < k; p++) {
         FloatVector bv = FloatVector.fromArray(S, b, bOff + p * ldb + j, in);
         s = bv.fma(FloatVector.broadcast(S, a[aOff + p]), s);
       }
       s.intoArray(c, cOff + j, in);
     }
-  }
-
-  private static FloatVector start(int from, float rowValue, float[] c, int at) {
-    return from == FROM_C
-        ? FloatVector.fromArray(S, c, at)
-        : FloatVector.broadcast(S, from == FROM_ROW ? rowValue : 0f);
-  }
-
-  private static FloatVector start(
-      int from, float rowValue, float[] c, int at, VectorMask<Float> in) {
-    return from == FROM_C
-        ? FloatVector.fromArray(S, c, at, in)
-        : FloatVector.broadcast(S, from == FROM_ROW ? rowValue : 0f);
   }
 }
