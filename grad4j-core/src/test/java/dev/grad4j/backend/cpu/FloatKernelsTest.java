@@ -264,24 +264,8 @@ class FloatKernelsTest {
     for (int[] s : new int[][] {{5, 4096}, {300, 48}, {70, 1024}}) {
       Tensor m = Tensor.randn(gen, s[0], s[1]).mul(6);
       float[] x = m.toFloatArray();
-      float[] want = new float[x.length];
-      float[] wantLog = new float[x.length];
-      for (int r = 0; r < s[0]; r++) {
-        int from = r * s[1];
-        float max = FloatKernels.extremum(true, x, from, s[1]);
-        float[] z = new float[s[1]];
-        for (int j = 0; j < s[1]; j++) {
-          z[j] = x[from + j] - max;
-        }
-        float[] e = new float[s[1]];
-        FloatKernels.unary(UnaryOp.EXP, 0, 0, z, 0, 1, e, 0, s[1]);
-        double sum = FloatKernels.sum(e, 0, s[1]);
-        float logSum = (float) Math.log(sum);
-        for (int j = 0; j < s[1]; j++) {
-          want[from + j] = e[j] / (float) sum;
-          wantLog[from + j] = z[j] - logSum;
-        }
-      }
+      float[] want = softmaxDefinition(false, x, s[1]);
+      float[] wantLog = softmaxDefinition(true, x, s[1]);
       for (int threads = 1; threads <= 3; threads++) {
         Tensor sm = Parallel.withThreads(threads, () -> m.softmax(1));
         Tensor lsm = Parallel.withThreads(threads, () -> m.logSoftmax(1));
@@ -317,6 +301,69 @@ class FloatKernelsTest {
           assertEquals(min, FloatKernels.extremum(false, x, 0, n), "min, n " + n + " at " + at);
         }
       }
+    }
+  }
+
+  // Each row of n: shifted by its max (Math.max: NaN wins, +0 over -0; 0 when infinite),
+  // exponentiated by the kernel, summed in float64, then divided by the sum (or its log
+  // subtracted).
+  private static float[] softmaxDefinition(boolean log, float[] x, int n) {
+    float[] out = new float[x.length];
+    for (int from = 0; from < x.length; from += n) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        max = Math.max(max, x[from + j]);
+      }
+      float shift = Float.isInfinite(max) ? 0 : max;
+      float[] z = new float[n];
+      for (int j = 0; j < n; j++) {
+        z[j] = x[from + j] - shift;
+      }
+      float[] e = new float[n];
+      FloatKernels.unary(UnaryOp.EXP, 0, 0, z, 0, 1, e, 0, n);
+      double sum = FloatKernels.sum(e, 0, n);
+      float logSum = (float) Math.log(sum);
+      for (int j = 0; j < n; j++) {
+        out[from + j] = log ? z[j] - logSum : e[j] / (float) sum;
+      }
+    }
+    return out;
+  }
+
+  // The kernel takes each next row's max with a compare and blend, which may skip a NaN and keep
+  // -0 over +0: the results must still be those of the definition, bit for bit (signs of zeros
+  // included). Rows of 20: the special values sit in the vector part of a row after the first.
+  @Test
+  void softmaxOfSignedZerosNaNsAndInfinitiesIsTheDefinitionBitForBit() {
+    float nan = Float.NaN;
+    float inf = Float.POSITIVE_INFINITY;
+    float[][] rows = {
+      {0.5f, -1, 2},
+      {-0f, 0f, -3},
+      {0f, -0f, -3},
+      {-0f}, // alone at the max: the sum is 1 and its log 0
+      {0f},
+      {nan, 1, 2},
+      {1, nan, inf},
+      {-inf},
+      {inf, 1},
+      {-200, -0f},
+    };
+    int n = 20;
+    float[] x = new float[rows.length * n];
+    for (int r = 0; r < rows.length; r++) {
+      java.util.Arrays.fill(x, r * n, (r + 1) * n, -300f);
+      if (rows[r].length == 1 && Float.isInfinite(rows[r][0])) {
+        java.util.Arrays.fill(x, r * n, (r + 1) * n, rows[r][0]);
+      }
+      System.arraycopy(rows[r], 0, x, r * n + 1, rows[r].length);
+    }
+    Tensor m = Tensor.of(x, rows.length, n);
+    for (int threads = 1; threads <= 2; threads++) {
+      Tensor sm = Parallel.withThreads(threads, () -> m.softmax(1));
+      Tensor lsm = Parallel.withThreads(threads, () -> m.logSoftmax(1));
+      assertArrayEquals(softmaxDefinition(false, x, n), sm.toFloatArray(), "softmax");
+      assertArrayEquals(softmaxDefinition(true, x, n), lsm.toFloatArray(), "log-softmax");
     }
   }
 
