@@ -208,6 +208,17 @@ final class BenchCommand implements Callable<Integer> {
           convRate(r.flops(), r.many().forward(), r.many().forwardVsBlas()),
           convRate(2 * r.flops(), r.many().backward(), r.many().backwardVsBlas()),
           times(r.speedup()));
+      if (!Double.isNaN(r.one().forwardInto())) {
+        out.printf(
+            Locale.ROOT,
+            "    %-28s %s %12s  %s %12s %9s%n",
+            "fwd into a reused output",
+            convRate(r.flops(), r.one().forwardInto(), r.one().forwardIntoVsBlas()),
+            "",
+            convRate(r.flops(), r.many().forwardInto(), r.many().forwardIntoVsBlas()),
+            "",
+            times(r.intoSpeedup()));
+      }
       if (!Double.isNaN(r.one().blas())) {
         out.printf(
             Locale.ROOT,

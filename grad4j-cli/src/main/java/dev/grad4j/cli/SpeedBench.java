@@ -13,6 +13,7 @@ import dev.grad4j.backend.Backends;
 import dev.grad4j.backend.Storage;
 import dev.grad4j.backend.Strided;
 import dev.grad4j.backend.UnaryOp;
+import dev.grad4j.backend.Window2d;
 import dev.grad4j.backend.cpu.Parallel;
 import dev.grad4j.nn.Functional;
 import dev.grad4j.nn.Losses;
@@ -297,17 +298,31 @@ final class SpeedBench {
   /**
    * One conv layer of the CNN: the FLOPs of each of forward, input gradient and weight gradient;
    * per thread count grad4j's forward and backward and OpenBLAS's sgemm of the same shape; and the
-   * ratios of one contest (per-round medians).
+   * ratios of one contest (per-round medians): the speedup of forward and backward together, and of
+   * the forward kernel into a reused output alone.
    */
   record ConvRow(
-      String name, double flops, ConvSide one, ConvSide many, double speedup, double blasSpeedup) {}
+      String name,
+      double flops,
+      ConvSide one,
+      ConvSide many,
+      double speedup,
+      double intoSpeedup,
+      double blasSpeedup) {}
 
   /**
-   * Seconds of forward, backward (two GEMM-sized products) and OpenBLAS's sgemm at one thread
-   * count, and grad4j's forward and backward speed as a fraction of that sgemm's.
+   * Seconds of forward, backward (two GEMM-sized products), the forward kernel writing into one
+   * reused output (as OpenBLAS's sgemm writes into its C; NaN when the backend has no conv kernel)
+   * and OpenBLAS's sgemm at one thread count, and grad4j's speeds as fractions of that sgemm's.
    */
   record ConvSide(
-      double forward, double backward, double blas, double forwardVsBlas, double backwardVsBlas) {}
+      double forward,
+      double backward,
+      double forwardInto,
+      double blas,
+      double forwardVsBlas,
+      double backwardVsBlas,
+      double forwardIntoVsBlas) {}
 
   /** The CNN's two conv layers at the batch size: 1→32 on 28×28 and 32→64 on 13×13, 3×3. */
   ConvRow[] conv() {
@@ -338,11 +353,25 @@ final class SpeedBench {
               return Functional.conv2d(x, w, null);
             },
             y -> y.backward(g));
+    // The backend's kernel into one reused output: the forward without the fresh result, whose
+    // zeroing by the JVM (serial, on the allocating thread) is a large share of a short forward.
+    Backend be = Backends.current();
+    Strided xs = Strided.contiguous(Storage.wrap(x.toFloatArray()), x.shape());
+    Strided ws = Strided.contiguous(Storage.wrap(w.toFloatArray()), w.shape());
+    int[] outShape = {n, out, o, o};
+    Strided ys = Strided.contiguous(Storage.wrap(new float[n * out * o * o]), outShape);
+    Window2d window = new Window2d(3, 3, 1, 1, 0, 0, 1, 1);
+    DoubleSupplier forwardInto =
+        be.conv2d(xs, ws, null, window, ys)
+            ? timed(() -> be.conv2d(xs, ws, null, window, ys))
+            : null;
     SideBySide contest = contest();
     int f1 = contest.add(onThreads(1, forward));
     int b1 = contest.add(onThreads(1, backward));
     int fm = contest.add(onThreads(many, forward));
     int bm = contest.add(onThreads(many, backward));
+    int i1 = forwardInto == null ? -1 : contest.add(onThreads(1, forwardInto));
+    int im = forwardInto == null ? -1 : contest.add(onThreads(many, forwardInto));
     try (Arena arena = Arena.ofConfined()) {
       int[][] shape = {{out, n * o * o, in * 9}};
       int s1 = blas == null ? -1 : contest.add(blasGemm(arena, 1, shape));
@@ -351,20 +380,24 @@ final class SpeedBench {
       return new ConvRow(
           name,
           2.0 * n * out * in * 9 * o * o,
-          convSide(r, f1, b1, s1),
-          convSide(r, fm, bm, sm),
+          convSide(r, f1, b1, i1, s1),
+          convSide(r, fm, bm, im, sm),
           r.median(t -> (t[f1] + t[b1]) / (t[fm] + t[bm])),
+          ratio(r, i1, im),
           ratio(r, s1, sm));
     }
   }
 
-  private static ConvSide convSide(SideBySide.Result r, int forward, int backward, int blas) {
+  private static ConvSide convSide(
+      SideBySide.Result r, int forward, int backward, int forwardInto, int blas) {
     return new ConvSide(
         r.best(forward),
         r.best(backward),
+        best(r, forwardInto),
         best(r, blas),
         ratio(r, blas, forward),
-        blas < 0 ? Double.NaN : 2 * r.medianRatio(blas, backward));
+        blas < 0 ? Double.NaN : 2 * r.medianRatio(blas, backward),
+        ratio(r, blas, forwardInto));
   }
 
   // ---------------------------------------------------------------- training steps
