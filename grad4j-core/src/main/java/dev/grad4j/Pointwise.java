@@ -16,14 +16,14 @@ final class Pointwise {
   private Pointwise() {}
 
   private static Tensor map(UnaryOp op, double p, double q, Tensor x) {
-    Tensor out = Tensor.empty(x.dtype(), x.shapeRef());
+    Tensor out = Tensor.emptyToOverwrite(x.dtype(), x.shapeRef());
     Tensor.backend().unary(op, p, q, x.strided(), out.strided());
     return out;
   }
 
   private static Tensor zip(String name, BinaryOp op, Tensor a, Tensor b) {
     int[] shape = Shapes.broadcast(name, a.shapeRef(), b.shapeRef());
-    Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), shape);
+    Tensor out = Tensor.emptyToOverwrite(DType.promote(a.dtype(), b.dtype()), shape);
     Tensor.backend().binary(op, a.strided(name, shape), b.strided(name, shape), out.strided());
     return out;
   }

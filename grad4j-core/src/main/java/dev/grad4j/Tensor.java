@@ -466,6 +466,21 @@ public final class Tensor {
     return offset == 0 && isContiguous() && numel() == storage.size() ? storage.serial() : 0;
   }
 
+  /**
+   * Used by autograd: hands the buffer of a gradient that a backward rule has just consumed on for
+   * reuse as a later result's (see {@link #zeroGrad()}), when it is float32, large enough to be
+   * worth it and the whole of its storage. The caller guarantees that backward created it during
+   * the current pass and that nothing references its storage any more (no caller, hook, graph, leaf
+   * or other gradient): after this call the tensor must not be read.
+   */
+  public void recycleSpentGradient() {
+    if (dtype() == DType.FLOAT32
+        && wholeStorageSerial() != 0
+        && storage.size() >= RecycledBuffers.MIN_FLOATS) {
+      RecycledBuffers.offer(storage.floats());
+    }
+  }
+
   /** Clears the accumulated gradient (sets it to null, as PyTorch's default does). */
   public void zeroGrad() {
     if (gradUnseen) {

@@ -1,7 +1,9 @@
 package dev.grad4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.grad4j.nn.Linear;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A weight gradient that backward created and nobody read through {@code grad()} gives its buffer
  * to the next product of its size once it is cleared; a gradient someone read is never reused, and
- * reuse changes no bits.
+ * reuse changes no bits. Gradients that flow between rules inside backward are handed on as soon as
+ * the last rule that reads them has run.
  */
 class GradientReuseTest {
 
@@ -101,5 +104,54 @@ class GradientReuseTest {
             a.getClass().getSimpleName());
       }
     }
+  }
+
+  // 64 x 300: at least RecycledBuffers.MIN_FLOATS, and a size no other test here uses.
+  private static final int ROWS = 64;
+  private static final int COLS = 300;
+
+  private static void drainBuffersOfThisSize() {
+    while (RecycledBuffers.take(ROWS * COLS) != null) {}
+  }
+
+  @Test
+  void aGradientBackwardHasConsumedServesALaterResultOfItsSize() {
+    Generator gen = new Generator(5);
+    Tensor x = Tensor.randn(gen, ROWS, COLS).requiresGrad(true);
+    Tensor w = Tensor.randn(gen, COLS, COLS).requiresGrad(true);
+    Tensor out = x.matmul(w).relu().mul(2);
+    drainBuffersOfThisSize();
+    // mul's gradient goes once relu's rule has read it, and serves as the product's dx; relu's
+    // goes after the product's rule.
+    out.backward(Tensor.ones(ROWS, COLS));
+    assertNotNull(RecycledBuffers.take(ROWS * COLS));
+    assertNull(RecycledBuffers.take(ROWS * COLS));
+  }
+
+  // A rule hands one gradient to both inputs of an add: it must outlive the first product's rule.
+  // The reference run has a hook in the graph, which turns all reuse off.
+  @Test
+  void aGradientHandedToTwoRulesIsReusedOnlyAfterBothHaveRun() {
+    float[][] reusing = twoBranchGradients(false);
+    float[][] reference = twoBranchGradients(true);
+    for (int i = 0; i < reusing.length; i++) {
+      assertArrayEquals(reference[i], reusing[i], "gradient " + i);
+    }
+  }
+
+  private static float[][] twoBranchGradients(boolean hook) {
+    Generator gen = new Generator(6);
+    Tensor x = Tensor.randn(gen, ROWS, COLS).requiresGrad(true);
+    Tensor w1 = Tensor.randn(gen, COLS, COLS).requiresGrad(true);
+    Tensor w2 = Tensor.randn(gen, COLS, COLS).requiresGrad(true);
+    Tensor h = x.relu();
+    Tensor out = h.matmul(w1).add(h.matmul(w2)).mul(2).reshape(ROWS * COLS).reshape(ROWS, COLS);
+    if (hook) {
+      out.registerHook(g -> null);
+    }
+    out.backward(Tensor.ones(ROWS, COLS));
+    return new float[][] {
+      x.grad().toFloatArray(), w1.grad().toFloatArray(), w2.grad().toFloatArray()
+    };
   }
 }

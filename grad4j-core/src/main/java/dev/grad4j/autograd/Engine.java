@@ -77,7 +77,12 @@ final class Engine {
               leaf.accumulate(grad, createGraph, kept != null && owned(grad, before, kept));
             }
           }
-          case FunctionNode fn -> propagate(fn, grad, pending, retainGraph);
+          case FunctionNode fn -> {
+            propagate(fn, grad, pending, retainGraph);
+            if (kept != null && spent(grad, before, kept, pending)) {
+              grad.recycleSpentGradient();
+            }
+          }
         }
       }
     }
@@ -105,6 +110,25 @@ final class Engine {
   private static boolean owned(Tensor grad, long before, Set<Long> kept) {
     long serial = grad.wholeStorageSerial();
     return serial > before && kept.add(serial);
+  }
+
+  // Whether a gradient that a rule has just consumed may go for reuse (given no user code in the
+  // graph, see mayKeepGradients): a whole storage that this pass allocated (not the caller's, not a
+  // saved tensor), that no leaf has kept and that no pending gradient shares (rules hand one
+  // tensor,
+  // or views of it, to several inputs).
+  private static boolean spent(
+      Tensor grad, long before, Set<Long> kept, Map<Node, Tensor> pending) {
+    long serial = grad.wholeStorageSerial();
+    if (serial <= before || kept.contains(serial)) {
+      return false;
+    }
+    for (Tensor g : pending.values()) {
+      if (g.sharesStorageWith(grad)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void propagate(
