@@ -133,7 +133,7 @@ final class Convolution {
       Tensor xc = x.to(dtype).contiguous();
       Tensor wc = weight.to(dtype).contiguous();
       Tensor bc = bias == null ? null : bias.to(dtype).contiguous();
-      Tensor y = Tensor.empty(dtype, new int[] {n, out, oh, ow});
+      Tensor y = Tensor.emptyToOverwrite(dtype, new int[] {n, out, oh, ow});
       if (Tensor.backend()
           .conv2d(xc.strided(), wc.strided(), bc == null ? null : bc.strided(), g, y.strided())) {
         return y;

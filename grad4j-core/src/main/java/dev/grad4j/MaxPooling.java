@@ -17,7 +17,8 @@ final class MaxPooling {
   static Tensor maxPool2d(Tensor x, Window2d g) {
     Tensor xc = x.contiguous();
     int[] in = xc.shape();
-    Tensor out = Tensor.empty(xc.dtype(), new int[] {in[0], in[1], g.outH(in[2]), g.outW(in[3])});
+    Tensor out =
+        Tensor.emptyToOverwrite(xc.dtype(), new int[] {in[0], in[1], g.outH(in[2]), g.outW(in[3])});
     int[] index = new int[Math.toIntExact(out.numel())];
     Tensor.backend().maxPool2d(xc.strided(), g, out.strided(), index);
     return record(
