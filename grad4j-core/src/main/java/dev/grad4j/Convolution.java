@@ -65,7 +65,7 @@ final class Convolution {
     try (var noGrad = GradMode.disabled()) {
       Tensor gyc = gyd.contiguous();
       Tensor wc = wd.contiguous();
-      gx = Tensor.zeros(dtype, gy.size(0), weight.size(1), h, w);
+      gx = Tensor.zerosToAddInto(dtype, new int[] {gy.size(0), weight.size(1), h, w});
       if (!Tensor.backend().conv2dInputGrad(gyc.strided(), wc.strided(), g, gx.strided())) {
         int out = weight.size(0);
         Tensor cols =

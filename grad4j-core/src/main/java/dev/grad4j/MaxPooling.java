@@ -33,7 +33,7 @@ final class MaxPooling {
   private static Tensor scatter(Tensor g, int[] index, int[] in) {
     Tensor gc = g.contiguous();
     int[] pooled = gc.shape();
-    Tensor out = Tensor.zeros(gc.dtype(), in);
+    Tensor out = Tensor.zerosToAddInto(gc.dtype(), in);
     Tensor.backend().maxPool2dScatter(gc.strided(), index, out.strided());
     return record(
         "maxPool2dBackward",

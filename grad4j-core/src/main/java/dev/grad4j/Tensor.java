@@ -495,12 +495,26 @@ public final class Tensor {
    * buffer may be a cleared gradient's (see {@link #setFreshGrad}) instead of a zeroed new array.
    */
   static Tensor emptyToOverwrite(DType dtype, int[] shape) {
-    int numel = Shapes.numel(shape);
-    float[] reused = dtype == DType.FLOAT32 ? RecycledBuffers.take(numel) : null;
+    float[] reused = dtype == DType.FLOAT32 ? RecycledBuffers.take(Shapes.numel(shape)) : null;
+    return reused == null ? empty(dtype, shape) : adopt(reused, shape);
+  }
+
+  /**
+   * A new contiguous tensor of zeros, for a kernel that adds into it: a cleared gradient's buffer
+   * (see {@link #emptyToOverwrite}) filled with zeros when one is free, which costs less than a new
+   * array's zeroing of memory that is not in cache.
+   */
+  static Tensor zerosToAddInto(DType dtype, int[] shape) {
+    float[] reused = dtype == DType.FLOAT32 ? RecycledBuffers.take(Shapes.numel(shape)) : null;
     if (reused == null) {
       return empty(dtype, shape);
     }
-    return new Tensor(Storage.adopt(reused), shape.clone(), Strided.rowMajorStrides(shape), 0);
+    Arrays.fill(reused, 0f);
+    return adopt(reused, shape);
+  }
+
+  private static Tensor adopt(float[] data, int[] shape) {
+    return new Tensor(Storage.adopt(data), shape.clone(), Strided.rowMajorStrides(shape), 0);
   }
 
   /** The op that computed this tensor, or null for a leaf. */
