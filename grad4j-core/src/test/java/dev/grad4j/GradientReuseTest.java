@@ -154,4 +154,38 @@ class GradientReuseTest {
       x.grad().toFloatArray(), w1.grad().toFloatArray(), w2.grad().toFloatArray()
     };
   }
+
+  // Conv and max-pool backward add into buffers that may be a cleared gradient's: they must clear
+  // them first. The free buffers here are full of NaN; the reference run finds none free.
+  @Test
+  void aFreeBufferIsClearedBeforeAKernelAddsIntoIt() {
+    float[][] reference = convPoolGradients(false);
+    float[][] seeded = convPoolGradients(true);
+    for (int i = 0; i < reference.length; i++) {
+      assertArrayEquals(reference[i], seeded[i], "gradient " + i);
+    }
+  }
+
+  private static float[][] convPoolGradients(boolean seedWithNaN) {
+    Generator gen = new Generator(7);
+    Tensor x = Tensor.randn(gen, 4, 8, 32, 32).requiresGrad(true);
+    Tensor w = Tensor.randn(gen, 8, 8, 3, 3).requiresGrad(true);
+    int[] one = {1, 1};
+    int[] two = {2, 2};
+    Tensor out =
+        x.conv2d(w, null, one, new int[] {0, 0}, one)
+            .relu()
+            .maxPool2d(two, two, new int[] {0, 0}, one);
+    // The input gradient [4, 8, 32, 32] and the pooling's [4, 8, 30, 30].
+    for (int size : new int[] {4 * 8 * 32 * 32, 4 * 8 * 30 * 30}) {
+      while (RecycledBuffers.take(size) != null) {}
+      for (int i = 0; seedWithNaN && i < 2; i++) {
+        float[] garbage = new float[size];
+        java.util.Arrays.fill(garbage, Float.NaN);
+        RecycledBuffers.offer(garbage);
+      }
+    }
+    out.backward(Tensor.ones(out.shape()));
+    return new float[][] {x.grad().toFloatArray(), w.grad().toFloatArray()};
+  }
 }
