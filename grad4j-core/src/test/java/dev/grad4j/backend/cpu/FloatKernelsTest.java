@@ -330,9 +330,11 @@ class FloatKernelsTest {
     return out;
   }
 
-  // The kernel takes each next row's max with a compare and blend, which may skip a NaN and keep
-  // -0 over +0: the results must still be those of the definition, bit for bit (signs of zeros
-  // included). Rows of 20: the special values sit in the vector part of a row after the first.
+  // Rows whose max is a NaN, an infinity or a signed zero: the results must be those of the
+  // definition, bit for bit (signs of zeros included), however the kernel takes the max (a
+  // compare and blend, which skips NaN and may keep -0 over +0, gives the same). Rows of 20: the
+  // special values sit in the vector part of a row after the first, where the next row's max is
+  // taken.
   @Test
   void softmaxOfSignedZerosNaNsAndInfinitiesIsTheDefinitionBitForBit() {
     float nan = Float.NaN;
