@@ -580,7 +580,7 @@ final class FloatKernels {
     int bound = S.loopBound(n);
     DoubleVector acc0 = DoubleVector.zero(D);
     DoubleVector acc1 = DoubleVector.zero(D);
-    FloatVector maxes = FloatVector.broadcast(S, x[next]);
+    IntVector keys = orderedKey(FloatVector.broadcast(S, x[next]));
     int i = 0;
     // Log-softmax keeps x - shift in o (which this loop writes while it waits for memory anyway);
     // the log of the sum is subtracted in place after.
@@ -597,13 +597,14 @@ final class FloatKernels {
         acc0 = acc0.add(widen(o, oo + i));
         acc1 = acc1.add(widen(o, oo + i + L / 2));
       }
-      // max, not a compare and blend: the blend was 0.07 ns per element cheaper (max handles NaN
-      // and -0 in several instructions) and changes no result, but in 2 to 4 runs of 8 this method
-      // then compiled to code that ran 2-3 times slower, with some vector operations left to
-      // their Java fallbacks.
-      maxes = maxes.max(FloatVector.fromArray(S, x, next + i));
+      // The next row's max as the max of ordered integer keys (see orderedKey): one integer max
+      // a vector, where a float max takes several instructions for NaN and -0 in a chain that
+      // limits this loop. (A compare and blend was as cheap, but in 2-4 runs of 8 compiled to
+      // code 2-3 times slower, some vector operations left to their Java fallbacks.)
+      keys = keys.max(orderedKey(FloatVector.fromArray(S, x, next + i)));
     }
-    float nm = maxes.reduceLanes(VectorOperators.MAX);
+    int key = keys.reduceLanes(VectorOperators.MAX);
+    float nm = Float.intBitsToFloat(key ^ ((key >> 31) & 0x7FFFFFFF));
     for (int k = bound; k < n; k++) {
       nm = Math.max(nm, x[next + k]);
     }
@@ -624,6 +625,17 @@ final class FloatKernels {
     }
     nextMax[0] = nm;
     return sum;
+  }
+
+  // The bits of v as integers that order as the floats do (-0 below +0), with the magnitude bits of
+  // negative floats flipped; a NaN with the sign bit clear orders above +inf, one with it set
+  // below -inf. A row's max taken this way is Math.max's but for a NaN that it may skip, which
+  // changes no softmax: a NaN anywhere in a row makes its sum and all its outputs NaN.
+  private static IntVector orderedKey(FloatVector v) {
+    IntVector bits = v.reinterpretAsInts();
+    return bits.lanewise(
+        VectorOperators.XOR,
+        bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7FFFFFFF));
   }
 
   // o[i] - logSum for the run.
