@@ -113,10 +113,9 @@ final class Engine {
   }
 
   // Whether a gradient that a rule has just consumed may go for reuse (given no user code in the
-  // graph, see mayKeepGradients): a whole storage that this pass allocated (not the caller's, not a
-  // saved tensor), that no leaf has kept and that no pending gradient shares (rules hand one
-  // tensor,
-  // or views of it, to several inputs).
+  // graph, see mayKeepGradients): a whole storage that this pass allocated (not the caller's, not
+  // a saved tensor), that no leaf has kept and that no pending gradient shares (a rule may hand
+  // one tensor, or views of it, to several inputs).
   private static boolean spent(
       Tensor grad, long before, Set<Long> kept, Map<Node, Tensor> pending) {
     long serial = grad.wholeStorageSerial();

@@ -599,8 +599,8 @@ final class FloatKernels {
       }
       // The next row's max as the max of ordered integer keys (see orderedKey): one integer max
       // a vector, where a float max takes several instructions for NaN and -0 in a chain that
-      // limits this loop. (A compare and blend was as cheap, but in 2-4 runs of 8 compiled to
-      // code 2-3 times slower, some vector operations left to their Java fallbacks.)
+      // limits this loop. (A compare and blend was about as cheap, but in 2-4 runs of 8 it
+      // compiled to code 2-3 times slower, some vector operations left to their Java fallbacks.)
       keys = keys.max(orderedKey(FloatVector.fromArray(S, x, next + i)));
     }
     int key = keys.reduceLanes(VectorOperators.MAX);
