@@ -495,7 +495,7 @@ public final class Tensor {
    * buffer may be a cleared gradient's (see {@link #setFreshGrad}) instead of a zeroed new array.
    */
   static Tensor emptyToOverwrite(DType dtype, int[] shape) {
-    float[] reused = dtype == DType.FLOAT32 ? RecycledBuffers.take(Shapes.numel(shape)) : null;
+    float[] reused = freeBuffer(dtype, shape);
     return reused == null ? empty(dtype, shape) : adopt(reused, shape);
   }
 
@@ -505,12 +505,17 @@ public final class Tensor {
    * array's zeroing of memory that is not in cache.
    */
   static Tensor zerosToAddInto(DType dtype, int[] shape) {
-    float[] reused = dtype == DType.FLOAT32 ? RecycledBuffers.take(Shapes.numel(shape)) : null;
+    float[] reused = freeBuffer(dtype, shape);
     if (reused == null) {
       return empty(dtype, shape);
     }
     Arrays.fill(reused, 0f);
     return adopt(reused, shape);
+  }
+
+  // A recycled float32 array of the shape's size, or null.
+  private static float[] freeBuffer(DType dtype, int[] shape) {
+    return dtype == DType.FLOAT32 ? RecycledBuffers.take(Shapes.numel(shape)) : null;
   }
 
   private static Tensor adopt(float[] data, int[] shape) {

@@ -209,29 +209,30 @@ final class BenchCommand implements Callable<Integer> {
           convRate(2 * r.flops(), r.many().backward(), r.many().backwardVsBlas()),
           times(r.speedup()));
       if (!Double.isNaN(r.one().forwardInto())) {
-        out.printf(
-            Locale.ROOT,
-            "    %-28s %s %12s  %s %12s %9s%n",
+        printForwardOnly(
+            out,
             "fwd into a reused output",
             convRate(r.flops(), r.one().forwardInto(), r.one().forwardIntoVsBlas()),
-            "",
             convRate(r.flops(), r.many().forwardInto(), r.many().forwardIntoVsBlas()),
-            "",
-            times(r.intoSpeedup()));
+            r.intoSpeedup());
       }
       if (!Double.isNaN(r.one().blas())) {
-        out.printf(
-            Locale.ROOT,
-            "    %-28s %s %12s  %s %12s %9s%n",
+        printForwardOnly(
+            out,
             "OpenBLAS sgemm",
             convRate(r.flops(), r.one().blas(), Double.NaN),
-            "",
             convRate(r.flops(), r.many().blas(), Double.NaN),
-            "",
-            times(r.blasSpeedup()));
+            r.blasSpeedup());
       }
     }
     out.println();
+  }
+
+  // A line under a conv layer with figures in the forward columns only.
+  private static void printForwardOnly(
+      PrintWriter out, String label, String one, String many, double speedup) {
+    out.printf(
+        Locale.ROOT, "    %-28s %s %12s  %s %12s %9s%n", label, one, "", many, "", times(speedup));
   }
 
   /** GFLOP/s and, unless NaN, the share of OpenBLAS's speed in parentheses: 12 characters. */

@@ -254,13 +254,16 @@ final class FloatKernels {
   private static MethodHandle sigmoidLoopHandle = loopHandle("sigmoidLoop");
 
   private static MethodHandle loopHandle(String name) {
+    return handle(
+        name,
+        MethodType.methodType(
+            int.class, float[].class, int.class, float[].class, int.class, int.class));
+  }
+
+  // The static method of this class with that name and type.
+  private static MethodHandle handle(String name, MethodType type) {
     try {
-      return MethodHandles.lookup()
-          .findStatic(
-              FloatKernels.class,
-              name,
-              MethodType.methodType(
-                  int.class, float[].class, int.class, float[].class, int.class, int.class));
+      return MethodHandles.lookup().findStatic(FloatKernels.class, name, type);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
@@ -524,28 +527,18 @@ final class FloatKernels {
   // Entered through a handle in a field that is not final, like the unary loops (see
   // expLoopHandle): the rows and their vector loop are compiled as a method of their own, whatever
   // the callers were compiled from.
-  private static MethodHandle softmaxRowsHandle;
-
-  static {
-    try {
-      softmaxRowsHandle =
-          MethodHandles.lookup()
-              .findStatic(
-                  FloatKernels.class,
-                  "softmaxRows",
-                  MethodType.methodType(
-                      void.class,
-                      boolean.class,
-                      float[].class,
-                      int.class,
-                      float[].class,
-                      int.class,
-                      int.class,
-                      int.class));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static MethodHandle softmaxRowsHandle =
+      handle(
+          "softmaxRows",
+          MethodType.methodType(
+              void.class,
+              boolean.class,
+              float[].class,
+              int.class,
+              float[].class,
+              int.class,
+              int.class,
+              int.class));
 
   private static void softmaxRows(
       boolean log, float[] x, int xo, float[] o, int oo, int n, int rows) {
