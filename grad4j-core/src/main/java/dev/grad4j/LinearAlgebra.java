@@ -11,6 +11,44 @@ final class LinearAlgebra {
 
   /** NumPy matmul: vectors are promoted to matrices and the added dim is removed afterwards. */
   static Tensor matmul(Tensor a, Tensor b) {
+    checkOperands(a, b);
+    if (a.dim() == 1 && b.dim() == 1) {
+      return batched(a.unsqueeze(0), b.unsqueeze(1)).reshape();
+    }
+    if (a.dim() == 1) {
+      return batched(a.unsqueeze(0), b).squeeze(-2);
+    }
+    if (b.dim() == 1) {
+      return batched(a, b.unsqueeze(1)).squeeze(-1);
+    }
+    return batched(a, b);
+  }
+
+  /** matmul written into out (see {@link Tensor#writeResult}). */
+  static Tensor matmulInto(Tensor a, Tensor b, Tensor out) {
+    checkOperands(a, b);
+    Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+    Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+    int[] full = productShape(a2, b2);
+    int r = full.length;
+    // Without the dims that promoting a vector added.
+    int[] shape =
+        java.util.stream.IntStream.range(0, r)
+            .filter(d -> !(d == r - 2 && a.dim() == 1) && !(d == r - 1 && b.dim() == 1))
+            .map(d -> full[d])
+            .toArray();
+    return out.writeResult(
+        "matmul",
+        DType.promote(a.dtype(), b.dtype()),
+        shape,
+        new Tensor[] {a, b},
+        false,
+        o -> product(a2, b2, o),
+        () -> matmul(a, b));
+  }
+
+  // Both at least 1-D, inner dims equal, batch dims broadcastable.
+  private static void checkOperands(Tensor a, Tensor b) {
     if (a.dim() == 0 || b.dim() == 0) {
       throw new IllegalArgumentException(
           "matmul: both operands need at least 1 dim, got "
@@ -38,16 +76,6 @@ final class LinearAlgebra {
                 + ")");
       }
     }
-    if (a.dim() == 1 && b.dim() == 1) {
-      return batched(a.unsqueeze(0), b.unsqueeze(1)).reshape();
-    }
-    if (a.dim() == 1) {
-      return batched(a.unsqueeze(0), b).squeeze(-2);
-    }
-    if (b.dim() == 1) {
-      return batched(a, b.unsqueeze(1)).squeeze(-1);
-    }
-    return batched(a, b);
   }
 
   private static void checkInner(Tensor a, Tensor b, int k1, int k2) {
@@ -67,26 +95,9 @@ final class LinearAlgebra {
 
   // Both operands have rank >= 2: [..., m, k] @ [..., k, n] with broadcast batch dims.
   private static Tensor batched(Tensor a, Tensor b) {
-    int ra = a.dim();
-    int rb = b.dim();
-    int m = a.size(-2);
-    int k = a.size(-1);
-    int n = b.size(-1);
-    checkInner(a, b, k, b.size(-2));
-    int[] batch =
-        Shapes.broadcast(
-            "matmul", Arrays.copyOf(a.shapeRef(), ra - 2), Arrays.copyOf(b.shapeRef(), rb - 2));
-    int batchSize = Shapes.numel(batch);
-    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
-    outShape[batch.length] = m;
-    outShape[batch.length + 1] = n;
     // The backend's matmul writes every element of out.
-    Tensor out = Tensor.emptyToOverwrite(DType.promote(a.dtype(), b.dtype()), outShape);
-    Tensor.backend()
-        .matmul(
-            asBatch(a.to(out.dtype()), batch, batchSize, m, k),
-            asBatch(b.to(out.dtype()), batch, batchSize, k, n),
-            out.view(new int[] {batchSize, m, n}, new int[] {m * n, n, 1}, 0).strided());
+    Tensor out = Tensor.emptyToOverwrite(DType.promote(a.dtype(), b.dtype()), productShape(a, b));
+    product(a, b, out);
     boolean needA = a.requiresGrad();
     boolean needB = b.requiresGrad();
     return record(
@@ -100,6 +111,39 @@ final class LinearAlgebra {
               // frozen weights): it is the most expensive part of backward.
               needA ? gradientOfA(a, b, g) : null, needB ? gradientOfB(a, b, g) : null
             });
+  }
+
+  // The batch dims of two operands of rank >= 2, broadcast.
+  private static int[] batchShape(Tensor a, Tensor b) {
+    return Shapes.broadcast(
+        "matmul",
+        Arrays.copyOf(a.shapeRef(), a.dim() - 2),
+        Arrays.copyOf(b.shapeRef(), b.dim() - 2));
+  }
+
+  // batch ++ [m, n] for operands of rank >= 2.
+  private static int[] productShape(Tensor a, Tensor b) {
+    checkInner(a, b, a.size(-1), b.size(-2));
+    int[] batch = batchShape(a, b);
+    int[] shape = Arrays.copyOf(batch, batch.length + 2);
+    shape[batch.length] = a.size(-2);
+    shape[batch.length + 1] = b.size(-1);
+    return shape;
+  }
+
+  // The backend's product of a and b (rank >= 2) into out, contiguous with the elements of
+  // productShape(a, b), every one of which it writes.
+  private static void product(Tensor a, Tensor b, Tensor out) {
+    int m = a.size(-2);
+    int k = a.size(-1);
+    int n = b.size(-1);
+    int[] batch = batchShape(a, b);
+    int batchSize = Shapes.numel(batch);
+    Tensor.backend()
+        .matmul(
+            asBatch(a.to(out.dtype()), batch, batchSize, m, k),
+            asBatch(b.to(out.dtype()), batch, batchSize, k, n),
+            out.view(new int[] {batchSize, m, n}, new int[] {m * n, n, 1}, out.offset()).strided());
   }
 
   // dA = g Bᵀ. When A is itself a transposed view (Linear's weight.t()), the product is formed as

@@ -7,6 +7,7 @@ import dev.grad4j.autograd.GradMode;
 import dev.grad4j.backend.BinaryOp;
 import dev.grad4j.backend.UnaryOp;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Elementwise ops: for each, the forward kernel call and the derivative rule side by side. Rules
@@ -26,6 +27,34 @@ final class Pointwise {
     Tensor out = Tensor.emptyToOverwrite(DType.promote(a.dtype(), b.dtype()), shape);
     Tensor.backend().binary(op, a.strided(name, shape), b.strided(name, shape), out.strided());
     return out;
+  }
+
+  /** op(x) written into out (see {@link Tensor#writeResult}); {@code fresh} is the plain op. */
+  static Tensor mapInto(String name, UnaryOp op, Tensor x, Tensor out, Supplier<Tensor> fresh) {
+    return out.writeResult(
+        name,
+        x.dtype(),
+        x.shapeRef(),
+        new Tensor[] {x},
+        true,
+        o -> Tensor.backend().unary(op, 0, 0, x.strided(), o.strided()),
+        fresh);
+  }
+
+  /** a op b, broadcast, written into out (see {@link Tensor#writeResult}). */
+  static Tensor zipInto(
+      String name, BinaryOp op, Tensor a, Tensor b, Tensor out, Supplier<Tensor> fresh) {
+    int[] shape = Shapes.broadcast(name, a.shapeRef(), b.shapeRef());
+    return out.writeResult(
+        name,
+        DType.promote(a.dtype(), b.dtype()),
+        shape,
+        new Tensor[] {a, b},
+        true,
+        o ->
+            Tensor.backend()
+                .binary(op, a.strided(name, shape), b.strided(name, shape), o.strided()),
+        fresh);
   }
 
   // ---- unary

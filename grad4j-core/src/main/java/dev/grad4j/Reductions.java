@@ -167,6 +167,20 @@ final class Reductions {
         g -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(d, true)))});
   }
 
+  /** Softmax (or log-softmax) along dim written into out (see {@link Tensor#writeResult}). */
+  static Tensor softmaxInto(boolean log, Tensor x, int dim, Tensor out) {
+    String name = log ? "logSoftmax" : "softmax";
+    int d = Shapes.dim(name, dim, x.dim());
+    return out.writeResult(
+        name,
+        x.dtype(),
+        x.shapeRef(),
+        new Tensor[] {x},
+        false,
+        o -> Tensor.backend().softmax(log, x.strided(), d, o.strided()),
+        () -> log ? logSoftmax(x, d) : softmax(x, d));
+  }
+
   private static Tensor softmaxKernel(boolean log, Tensor x, int d) {
     Tensor out = Tensor.empty(x.dtype(), x.shapeRef());
     if (x.numel() > 0) {

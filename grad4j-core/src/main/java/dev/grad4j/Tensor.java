@@ -14,6 +14,8 @@ import dev.grad4j.backend.UnaryOp;
 import dev.grad4j.backend.Window2d;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -733,6 +735,62 @@ public final class Tensor {
     return applyInPlace("mulInPlace", BinaryOp.MUL, scalar(value, dtype()));
   }
 
+  /**
+   * Writes the result of {@code op} (of {@code dtype} and {@code shape}) into this tensor, the
+   * {@code out} of the ops' into-forms ({@link #add(Tensor, Tensor)} and the others). Checks that
+   * this tensor has exactly that shape and dtype and distinct elements, and that no input needs a
+   * gradient while recording (nothing is recorded). {@code kernel} then writes straight into this
+   * tensor when it is contiguous and shares no memory with an input (for an {@code elementwise}
+   * kernel, which reads each element before writing it at the same position, an input that is this
+   * very layout does not count); otherwise {@code fresh} computes the result into a new tensor and
+   * it is copied in. The same bits either way. Returns this, its version bumped.
+   */
+  Tensor writeResult(
+      String op,
+      DType dtype,
+      int[] shape,
+      Tensor[] inputs,
+      boolean elementwise,
+      Consumer<Tensor> kernel,
+      Supplier<Tensor> fresh) {
+    boolean sharesMemory = false;
+    for (Tensor input : inputs) {
+      if (GradMode.isEnabled() && input.requiresGrad) {
+        throw new IllegalStateException(
+            op
+                + ": the form writing into out records no gradient, and an input requires grad;"
+                + " call it inside GradMode.disabled(), or use the form that returns a new tensor");
+      }
+      sharesMemory |= input.storage == storage && !(elementwise && input.sameLayoutAs(this));
+    }
+    if (!Arrays.equals(shape, this.shape)) {
+      throw new IllegalArgumentException(
+          op
+              + ": out has shape "
+              + Shapes.format(this.shape)
+              + " but the result has shape "
+              + Shapes.format(shape));
+    }
+    if (dtype != dtype()) {
+      throw new IllegalArgumentException(
+          op + ": out is " + dtype() + " but the result is " + dtype);
+    }
+    checkDistinctElements(op);
+    if (sharesMemory || !isContiguous()) {
+      backend().unary(UnaryOp.IDENTITY, 0, 0, fresh.get().strided(), strided());
+    } else if (numel() > 0) {
+      kernel.accept(this);
+    }
+    storage.bumpVersion();
+    return this;
+  }
+
+  private boolean sameLayoutAs(Tensor other) {
+    return offset == other.offset
+        && Arrays.equals(shape, other.shape)
+        && Arrays.equals(strides, other.strides);
+  }
+
   /** Copies other (broadcast) into this tensor's elements. Returns this. */
   public Tensor copyFrom(Tensor other) {
     Tensor source = checkWritable("copyFrom", other);
@@ -769,6 +827,20 @@ public final class Tensor {
     return Pointwise.add(this, other);
   }
 
+  /**
+   * this + other (broadcast), written into {@code out} instead of a new tensor, as PyTorch's {@code
+   * torch.add(a, b, out=out)}: for loops that would allocate a result per call, where the JVM's
+   * zeroing of each new array costs about as much as the op on large tensors. The same values as
+   * {@link #add(Tensor)}. {@code out} must have the result's shape and dtype (it is not resized)
+   * and distinct elements (not an expand() view); it may share memory with an input, at the cost of
+   * a temporary. Records no gradient, so it is refused while recording if an input requires grad.
+   * The other ops' into-forms ({@link #exp(Tensor)}, {@link #softmax(int, Tensor)}, {@link
+   * #matmul(Tensor, Tensor)}, ...) follow the same rules. Returns out.
+   */
+  public Tensor add(Tensor other, Tensor out) {
+    return Pointwise.zipInto("add", BinaryOp.ADD, this, other, out, () -> add(other));
+  }
+
   /** this + value. */
   public Tensor add(double value) {
     return Pointwise.add(this, scalarLike(value));
@@ -777,6 +849,14 @@ public final class Tensor {
   /** this - other, broadcast. */
   public Tensor sub(Tensor other) {
     return Pointwise.sub(this, other);
+  }
+
+  /**
+   * this - other (broadcast), written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns
+   * out.
+   */
+  public Tensor sub(Tensor other, Tensor out) {
+    return Pointwise.zipInto("sub", BinaryOp.SUB, this, other, out, () -> sub(other));
   }
 
   /** this - value. */
@@ -794,6 +874,14 @@ public final class Tensor {
     return Pointwise.mul(this, other);
   }
 
+  /**
+   * this * other (broadcast), written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns
+   * out.
+   */
+  public Tensor mul(Tensor other, Tensor out) {
+    return Pointwise.zipInto("mul", BinaryOp.MUL, this, other, out, () -> mul(other));
+  }
+
   /** this * value. */
   public Tensor mul(double value) {
     return Pointwise.mul(this, scalarLike(value));
@@ -802,6 +890,14 @@ public final class Tensor {
   /** this / other, broadcast. */
   public Tensor div(Tensor other) {
     return Pointwise.div(this, other);
+  }
+
+  /**
+   * this / other (broadcast), written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns
+   * out.
+   */
+  public Tensor div(Tensor other, Tensor out) {
+    return Pointwise.zipInto("div", BinaryOp.DIV, this, other, out, () -> div(other));
   }
 
   /** this / value. */
@@ -829,9 +925,19 @@ public final class Tensor {
     return Pointwise.neg(this);
   }
 
+  /** -this, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor neg(Tensor out) {
+    return Pointwise.mapInto("neg", UnaryOp.NEG, this, out, this::neg);
+  }
+
   /** e^this. */
   public Tensor exp() {
     return Pointwise.exp(this);
+  }
+
+  /** e^this, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor exp(Tensor out) {
+    return Pointwise.mapInto("exp", UnaryOp.EXP, this, out, this::exp);
   }
 
   /** Natural logarithm. */
@@ -839,14 +945,33 @@ public final class Tensor {
     return Pointwise.log(this);
   }
 
+  /**
+   * The natural logarithm, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out.
+   */
+  public Tensor log(Tensor out) {
+    return Pointwise.mapInto("log", UnaryOp.LOG, this, out, this::log);
+  }
+
   /** Square root. */
   public Tensor sqrt() {
     return Pointwise.sqrt(this);
   }
 
+  /** The square root, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor sqrt(Tensor out) {
+    return Pointwise.mapInto("sqrt", UnaryOp.SQRT, this, out, this::sqrt);
+  }
+
   /** Absolute value; its gradient at 0 is 0. */
   public Tensor abs() {
     return Pointwise.abs(this);
+  }
+
+  /**
+   * The absolute value, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out.
+   */
+  public Tensor abs(Tensor out) {
+    return Pointwise.mapInto("abs", UnaryOp.ABS, this, out, this::abs);
   }
 
   /** -1, 0 or 1; piecewise constant, so its gradient is 0. */
@@ -859,14 +984,29 @@ public final class Tensor {
     return Pointwise.tanh(this);
   }
 
+  /** tanh, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor tanh(Tensor out) {
+    return Pointwise.mapInto("tanh", UnaryOp.TANH, this, out, this::tanh);
+  }
+
   /** Logistic sigmoid 1 / (1 + e^-x), computed without overflow. */
   public Tensor sigmoid() {
     return Pointwise.sigmoid(this);
   }
 
+  /** sigmoid, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor sigmoid(Tensor out) {
+    return Pointwise.mapInto("sigmoid", UnaryOp.SIGMOID, this, out, this::sigmoid);
+  }
+
   /** max(x, 0); its gradient at 0 is 0, as in PyTorch. */
   public Tensor relu() {
     return Pointwise.relu(this);
+  }
+
+  /** relu, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor relu(Tensor out) {
+    return Pointwise.mapInto("relu", UnaryOp.RELU, this, out, this::relu);
   }
 
   /** x for x > 0, else slope * x; its gradient at 0 is slope, as in PyTorch. */
@@ -1122,9 +1262,21 @@ public final class Tensor {
     return Reductions.softmax(this, dim);
   }
 
+  /** Softmax along dim, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor softmax(int dim, Tensor out) {
+    return Reductions.softmaxInto(false, this, dim, out);
+  }
+
   /** Log-softmax along dim (stable): x - logsumexp(x). */
   public Tensor logSoftmax(int dim) {
     return Reductions.logSoftmax(this, dim);
+  }
+
+  /**
+   * Log-softmax along dim, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out.
+   */
+  public Tensor logSoftmax(int dim, Tensor out) {
+    return Reductions.softmaxInto(true, this, dim, out);
   }
 
   /**
@@ -1143,6 +1295,14 @@ public final class Tensor {
    */
   public Tensor matmul(Tensor other) {
     return LinearAlgebra.matmul(this, other);
+  }
+
+  /**
+   * The matrix product (NumPy semantics, as {@link #matmul(Tensor)}), written into {@code out}: see
+   * {@link #add(Tensor, Tensor)}. Returns out.
+   */
+  public Tensor matmul(Tensor other, Tensor out) {
+    return LinearAlgebra.matmulInto(this, other, out);
   }
 
   // ---------------------------------------------------------------- shape

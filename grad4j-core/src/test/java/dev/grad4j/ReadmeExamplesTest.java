@@ -61,6 +61,17 @@ class ReadmeExamplesTest {
   }
 
   @Test
+  void intoForms() {
+    Tensor x = Tensor.randn(new Generator(3), 256, 256);
+    Tensor w = Tensor.randn(new Generator(4), 256, 256);
+    Tensor h = Tensor.zeros(256, 256); // allocated once, reused below
+    x.matmul(w, h).tanh(h); // h = tanh(x w), written into h: no new tensor
+    Tensor same = x.matmul(w).tanh(); // the same values, in new tensors
+
+    assertArrayEquals(same.toFloatArray(), h.toFloatArray());
+  }
+
+  @Test
   void gradientCheck() {
     Tensor x = Tensor.of(new double[] {0.5, -1.2, 2.0}, 3);
     Tensor y = Tensor.of(new double[] {1.5, 0.3, -0.7}, 3);

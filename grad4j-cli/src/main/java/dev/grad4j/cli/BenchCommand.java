@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Measures grad4j's CPU kernels on this machine and prints a short table: matrix product"
           + " GFLOP/s, memory-bound ops in GB/s (against a plain Java triad loop; each op"
-          + " returning a fresh tensor and, beside it, its kernel writing into a reused output),"
+          + " returning a fresh tensor and, beside it, the kernel of its into-form, such as"
+          + " x.add(y, out), writing into a reused output),"
           + " the CNN's convolution layers, MLP and CNN training steps per second, per-op overhead, GC"
           + " share and 2-thread scaling. With OpenBLAS installed (libopenblas0-pthread) its"
           + " sgemm is measured alongside. The figures a ratio compares are timed side by side,"
