@@ -182,7 +182,8 @@ final class Reductions {
   }
 
   private static Tensor softmaxKernel(boolean log, Tensor x, int d) {
-    Tensor out = Tensor.empty(x.dtype(), x.shapeRef());
+    // The kernel writes every element (there are none when numel is 0).
+    Tensor out = Tensor.emptyToOverwrite(x.dtype(), x.shapeRef());
     if (x.numel() > 0) {
       Tensor.backend().softmax(log, x.strided(), d, out.strided());
     }

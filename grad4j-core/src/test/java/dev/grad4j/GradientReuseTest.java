@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.grad4j.nn.Linear;
 import dev.grad4j.nn.Losses;
@@ -187,6 +188,26 @@ class GradientReuseTest {
     }
     out.backward(Tensor.ones(out.shape()));
     return new float[][] {x.grad().toFloatArray(), w.grad().toFloatArray()};
+  }
+
+  // Softmax and log-softmax write every element of their result, so they may take a free buffer
+  // (full of NaN here) and give the same bits as with none free.
+  @Test
+  void softmaxResultsTakeAFreeBufferAndOverwriteAllOfIt() {
+    Tensor x = Tensor.randn(new Generator(8), 64, 300);
+    int size = 64 * 300;
+    while (RecycledBuffers.take(size) != null) {}
+    float[] softmax = x.softmax(1).toFloatArray();
+    float[] logSoftmax = x.logSoftmax(1).toFloatArray();
+    for (boolean log : new boolean[] {false, true}) {
+      float[] garbage = new float[size];
+      java.util.Arrays.fill(garbage, Float.NaN);
+      RecycledBuffers.offer(garbage);
+      Tensor y = log ? x.logSoftmax(1) : x.softmax(1);
+      // Not assertSame, whose failure would print both arrays.
+      assertTrue(garbage == buffer(y), (log ? "logSoftmax" : "softmax") + " took the free buffer");
+      assertArrayEquals(log ? logSoftmax : softmax, y.toFloatArray());
+    }
   }
 
   // Random graphs of 64 x 256 tensors (large enough for reuse) whose values flow through
