@@ -217,6 +217,12 @@ final class BenchCommand implements Callable<Integer> {
             convRate(r.flops(), r.many().forwardInto(), r.many().forwardIntoVsBlas()),
             r.intoSpeedup());
       }
+      printForwardOnly(
+          out,
+          "fwd in training (reused)",
+          convRate(r.flops(), r.one().forwardTraining(), r.one().forwardTrainingVsBlas()),
+          convRate(r.flops(), r.many().forwardTraining(), r.many().forwardTrainingVsBlas()),
+          r.trainingSpeedup());
       if (!Double.isNaN(r.one().blas())) {
         printForwardOnly(
             out,

@@ -298,8 +298,8 @@ final class SpeedBench {
   /**
    * One conv layer of the CNN: the FLOPs of each of forward, input gradient and weight gradient;
    * per thread count grad4j's forward and backward and OpenBLAS's sgemm of the same shape; and the
-   * ratios of one contest (per-round medians): the speedup of forward and backward together, and of
-   * the forward kernel into a reused output alone.
+   * ratios of one contest (per-round medians): the speedup of forward and backward together, of the
+   * forward kernel into a reused output alone, and of the forward as a training step runs it.
    */
   record ConvRow(
       String name,
@@ -308,21 +308,26 @@ final class SpeedBench {
       ConvSide many,
       double speedup,
       double intoSpeedup,
+      double trainingSpeedup,
       double blasSpeedup) {}
 
   /**
    * Seconds of forward, backward (two GEMM-sized products), the forward kernel writing into one
-   * reused output (as OpenBLAS's sgemm writes into its C; NaN when the backend has no conv kernel)
-   * and OpenBLAS's sgemm at one thread count, and grad4j's speeds as fractions of that sgemm's.
+   * reused output (as OpenBLAS's sgemm writes into its C; NaN when the backend has no conv kernel),
+   * the forward in training (recorded, its result in the buffer of the gradient the previous
+   * backward consumed) and OpenBLAS's sgemm at one thread count, and grad4j's speeds as fractions
+   * of that sgemm's.
    */
   record ConvSide(
       double forward,
       double backward,
       double forwardInto,
+      double forwardTraining,
       double blas,
       double forwardVsBlas,
       double backwardVsBlas,
-      double forwardIntoVsBlas) {}
+      double forwardIntoVsBlas,
+      double forwardTrainingVsBlas) {}
 
   /** The CNN's two conv layers at the batch size: 1→32 on 28×28 and 32→64 on 13×13, 3×3. */
   ConvRow[] conv() {
@@ -365,6 +370,18 @@ final class SpeedBench {
         be.conv2d(xs, ws, null, window, ys)
             ? timed(() -> be.conv2d(xs, ws, null, window, ys))
             : null;
+    // The forward as a training step runs it: recorded, and its result takes the buffer of the
+    // output's gradient, which the previous backward consumed (see Engine), so no new array is
+    // zeroed. The untimed setup runs that backward through a ReLU, as in the CNN.
+    DoubleSupplier forwardTraining =
+        timed(
+            () -> {
+              x.zeroGrad();
+              w.zeroGrad();
+              Functional.conv2d(x, w, null).relu().sum().backward();
+              return null;
+            },
+            ignored -> Functional.conv2d(x, w, null));
     SideBySide contest = contest();
     int f1 = contest.add(onThreads(1, forward));
     int b1 = contest.add(onThreads(1, backward));
@@ -372,6 +389,8 @@ final class SpeedBench {
     int bm = contest.add(onThreads(many, backward));
     int i1 = forwardInto == null ? -1 : contest.add(onThreads(1, forwardInto));
     int im = forwardInto == null ? -1 : contest.add(onThreads(many, forwardInto));
+    int t1 = contest.add(onThreads(1, forwardTraining));
+    int tm = contest.add(onThreads(many, forwardTraining));
     try (Arena arena = Arena.ofConfined()) {
       int[][] shape = {{out, n * o * o, in * 9}};
       int s1 = blas == null ? -1 : contest.add(blasGemm(arena, 1, shape));
@@ -380,24 +399,27 @@ final class SpeedBench {
       return new ConvRow(
           name,
           2.0 * n * out * in * 9 * o * o,
-          convSide(r, f1, b1, i1, s1),
-          convSide(r, fm, bm, im, sm),
+          convSide(r, f1, b1, i1, t1, s1),
+          convSide(r, fm, bm, im, tm, sm),
           r.median(t -> (t[f1] + t[b1]) / (t[fm] + t[bm])),
           ratio(r, i1, im),
+          ratio(r, t1, tm),
           ratio(r, s1, sm));
     }
   }
 
   private static ConvSide convSide(
-      SideBySide.Result r, int forward, int backward, int forwardInto, int blas) {
+      SideBySide.Result r, int forward, int backward, int forwardInto, int training, int blas) {
     return new ConvSide(
         r.best(forward),
         r.best(backward),
         best(r, forwardInto),
+        r.best(training),
         best(r, blas),
         ratio(r, blas, forward),
         blas < 0 ? Double.NaN : 2 * r.medianRatio(blas, backward),
-        ratio(r, blas, forwardInto));
+        ratio(r, blas, forwardInto),
+        ratio(r, blas, training));
   }
 
   // ---------------------------------------------------------------- training steps

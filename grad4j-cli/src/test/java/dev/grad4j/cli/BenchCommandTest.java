@@ -55,6 +55,7 @@ class BenchCommandTest {
           "\\n  2-thread speedup +[0-9.]+x +([0-9.]+x|-)\\n",
           "\\n  conv 1->32, 28x28 .* [0-9.]+x\\n",
           "\\n    fwd into a reused output +[0-9.]+ .* [0-9.]+x\\n",
+          "\\n    fwd in training \\(reused\\) +[0-9.]+ .* [0-9.]+x\\n",
           "\\n  MLP steps/s +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9.]+%\\n",
           "\\n  MLP step / its 8 GEMMs in grad4j \\(2 threads\\): +[0-9.]+x",
           "\\n  CNN steps/s +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9.]+%\\n"
