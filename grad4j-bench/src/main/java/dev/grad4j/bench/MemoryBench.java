@@ -3,12 +3,6 @@ package dev.grad4j.bench;
 import dev.grad4j.Generator;
 import dev.grad4j.Tensor;
 import dev.grad4j.autograd.GradMode;
-import dev.grad4j.backend.Backend;
-import dev.grad4j.backend.Backends;
-import dev.grad4j.backend.BinaryOp;
-import dev.grad4j.backend.Storage;
-import dev.grad4j.backend.Strided;
-import dev.grad4j.backend.UnaryOp;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,9 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * is the figure issue 8 asks for.
  *
  * <p>No gradient is recorded. Each op runs twice: as the tensor op, which allocates its result as
- * real use does, and ({@code ...Into}) as the backend's kernel writing into one reused output, so
- * that the difference shows what allocating the fresh 64 MiB result costs; {@link #allocate} times
- * that allocation alone.
+ * real use does, and ({@code ...Into}) as its into-form ({@code x.add(y, out)}) writing into one
+ * reused output, so that the difference shows what allocating the fresh 64 MiB result costs; {@link
+ * #allocate} times that allocation alone.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,13 +54,8 @@ public class MemoryBench {
   private float[] b;
   private float[] c;
   private GradMode.Scope noGrad;
-  // The operands as the backend sees them, and the one output every ...Into kernel overwrites.
-  private Backend backend;
-  private Strided xs;
-  private Strided ys;
-  private Strided yts;
-  private Strided rows;
-  private Strided out;
+  // The one output every ...Into form overwrites.
+  private Tensor out;
 
   /** Builds the inputs once per trial. */
   @Setup
@@ -74,20 +63,13 @@ public class MemoryBench {
     Generator gen = new Generator(7);
     x = Tensor.randn(gen, SIDE, SIDE);
     y = Tensor.randn(gen, SIDE, SIDE);
-    Tensor ytData = Tensor.randn(gen, SIDE, SIDE);
-    yt = ytData.t();
+    yt = Tensor.randn(gen, SIDE, SIDE).t();
     row = Tensor.randn(gen, SIDE);
     a = new float[SIDE * SIDE];
     b = x.toFloatArray();
     c = y.toFloatArray();
     noGrad = GradMode.disabled();
-    int[] shape = {SIDE, SIDE};
-    backend = Backends.current();
-    xs = Strided.contiguous(Storage.wrap(b), shape);
-    ys = Strided.contiguous(Storage.wrap(c), shape);
-    yts = new Strided(Storage.wrap(ytData.toFloatArray()), shape, new int[] {1, SIDE}, 0);
-    rows = new Strided(Storage.wrap(row.toFloatArray()), shape, new int[] {0, 1}, 0);
-    out = Strided.contiguous(Storage.wrap(new float[SIDE * SIDE]), shape);
+    out = Tensor.zeros(SIDE, SIDE);
   }
 
   /** Ends the no-grad scope. */
@@ -172,66 +154,57 @@ public class MemoryBench {
     return new float[SIDE * SIDE];
   }
 
-  /** {@code x + y} into the reused output. */
+  /** {@code x.add(y, out)}: x + y into the reused output. */
   @Benchmark
-  public Strided addInto() {
-    backend.binary(BinaryOp.ADD, xs, ys, out);
-    return out;
+  public Tensor addInto() {
+    return x.add(y, out);
   }
 
-  /** {@code relu(x)} into the reused output. */
+  /** {@code x.relu(out)}. */
   @Benchmark
-  public Strided reluInto() {
-    backend.unary(UnaryOp.RELU, 0, 0, xs, out);
-    return out;
+  public Tensor reluInto() {
+    return x.relu(out);
   }
 
-  /** {@code exp(x)} into the reused output. */
+  /** {@code x.exp(out)}. */
   @Benchmark
-  public Strided expInto() {
-    backend.unary(UnaryOp.EXP, 0, 0, xs, out);
-    return out;
+  public Tensor expInto() {
+    return x.exp(out);
   }
 
-  /** {@code tanh(x)} into the reused output. */
+  /** {@code x.tanh(out)}. */
   @Benchmark
-  public Strided tanhInto() {
-    backend.unary(UnaryOp.TANH, 0, 0, xs, out);
-    return out;
+  public Tensor tanhInto() {
+    return x.tanh(out);
   }
 
-  /** {@code sigmoid(x)} into the reused output. */
+  /** {@code x.sigmoid(out)}. */
   @Benchmark
-  public Strided sigmoidInto() {
-    backend.unary(UnaryOp.SIGMOID, 0, 0, xs, out);
-    return out;
+  public Tensor sigmoidInto() {
+    return x.sigmoid(out);
   }
 
-  /** Log-softmax along the rows into the reused output. */
+  /** {@code x.logSoftmax(1, out)}: log-softmax along the rows. */
   @Benchmark
-  public Strided logSoftmaxInto() {
-    backend.softmax(true, xs, 1, out);
-    return out;
+  public Tensor logSoftmaxInto() {
+    return x.logSoftmax(1, out);
   }
 
-  /** Softmax along the rows into the reused output. */
+  /** {@code x.softmax(1, out)}: softmax along the rows. */
   @Benchmark
-  public Strided softmaxInto() {
-    backend.softmax(false, xs, 1, out);
-    return out;
+  public Tensor softmaxInto() {
+    return x.softmax(1, out);
   }
 
-  /** {@code x + row} into the reused output. */
+  /** {@code x.add(row, out)}. */
   @Benchmark
-  public Strided broadcastAddInto() {
-    backend.binary(BinaryOp.ADD, xs, rows, out);
-    return out;
+  public Tensor broadcastAddInto() {
+    return x.add(row, out);
   }
 
-  /** {@code x + yᵀ} into the reused output. */
+  /** {@code x.add(yT, out)}: a transposed operand. */
   @Benchmark
-  public Strided transposedAddInto() {
-    backend.binary(BinaryOp.ADD, xs, yts, out);
-    return out;
+  public Tensor transposedAddInto() {
+    return x.add(yt, out);
   }
 }
