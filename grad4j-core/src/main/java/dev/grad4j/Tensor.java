@@ -846,6 +846,11 @@ public final class Tensor {
     return Pointwise.add(this, scalarLike(value));
   }
 
+  /** this + value, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor add(double value, Tensor out) {
+    return Pointwise.zipInto("add", BinaryOp.ADD, this, scalarLike(value), out, () -> add(value));
+  }
+
   /** this - other, broadcast. */
   public Tensor sub(Tensor other) {
     return Pointwise.sub(this, other);
@@ -862,6 +867,11 @@ public final class Tensor {
   /** this - value. */
   public Tensor sub(double value) {
     return Pointwise.sub(this, scalarLike(value));
+  }
+
+  /** this - value, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor sub(double value, Tensor out) {
+    return Pointwise.zipInto("sub", BinaryOp.SUB, this, scalarLike(value), out, () -> sub(value));
   }
 
   /** value - this. */
@@ -887,6 +897,11 @@ public final class Tensor {
     return Pointwise.mul(this, scalarLike(value));
   }
 
+  /** this * value, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor mul(double value, Tensor out) {
+    return Pointwise.zipInto("mul", BinaryOp.MUL, this, scalarLike(value), out, () -> mul(value));
+  }
+
   /** this / other, broadcast. */
   public Tensor div(Tensor other) {
     return Pointwise.div(this, other);
@@ -903,6 +918,11 @@ public final class Tensor {
   /** this / value. */
   public Tensor div(double value) {
     return Pointwise.div(this, scalarLike(value));
+  }
+
+  /** this / value, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor div(double value, Tensor out) {
+    return Pointwise.zipInto("div", BinaryOp.DIV, this, scalarLike(value), out, () -> div(value));
   }
 
   /** this ^ exponent, elementwise. */

@@ -100,6 +100,20 @@ class IntoFormsTest {
   }
 
   @Test
+  void scalarOperandsGiveTheBitsOfTheFreshOp() {
+    Generator gen = new Generator(24);
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      Tensor x = Tensor.randn(gen, 300, 260).to(dtype);
+      for (Tensor out : outs(dtype, 300, 260)) {
+        assertArrayEquals(x.add(1.5).toDoubleArray(), x.add(1.5, out).toDoubleArray(), "add");
+        assertArrayEquals(x.sub(1.5).toDoubleArray(), x.sub(1.5, out).toDoubleArray(), "sub");
+        assertArrayEquals(x.mul(1.5).toDoubleArray(), x.mul(1.5, out).toDoubleArray(), "mul");
+        assertArrayEquals(x.div(1.5).toDoubleArray(), x.div(1.5, out).toDoubleArray(), "div");
+      }
+    }
+  }
+
+  @Test
   void outMayBeAnInputOrOverlapOne() {
     Generator gen = new Generator(22);
     Tensor x = Tensor.randn(gen, 40, 30);
