@@ -37,8 +37,9 @@ final class LinearAlgebra {
             .filter(d -> !(d == r - 2 && a.dim() == 1) && !(d == r - 1 && b.dim() == 1))
             .map(d -> full[d])
             .toArray();
-    return out.writeResult(
+    return Tensor.writeResult(
         "matmul",
+        out,
         DType.promote(a.dtype(), b.dtype()),
         shape,
         new Tensor[] {a, b},

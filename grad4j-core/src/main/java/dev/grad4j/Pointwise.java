@@ -31,8 +31,9 @@ final class Pointwise {
 
   /** op(x) written into out (see {@link Tensor#writeResult}); {@code fresh} is the plain op. */
   static Tensor mapInto(String name, UnaryOp op, Tensor x, Tensor out, Supplier<Tensor> fresh) {
-    return out.writeResult(
+    return Tensor.writeResult(
         name,
+        out,
         x.dtype(),
         x.shapeRef(),
         new Tensor[] {x},
@@ -45,8 +46,9 @@ final class Pointwise {
   static Tensor zipInto(
       String name, BinaryOp op, Tensor a, Tensor b, Tensor out, Supplier<Tensor> fresh) {
     int[] shape = Shapes.broadcast(name, a.shapeRef(), b.shapeRef());
-    return out.writeResult(
+    return Tensor.writeResult(
         name,
+        out,
         DType.promote(a.dtype(), b.dtype()),
         shape,
         new Tensor[] {a, b},

@@ -171,8 +171,9 @@ final class Reductions {
   static Tensor softmaxInto(boolean log, Tensor x, int dim, Tensor out) {
     String name = log ? "logSoftmax" : "softmax";
     int d = Shapes.dim(name, dim, x.dim());
-    return out.writeResult(
+    return Tensor.writeResult(
         name,
+        out,
         x.dtype(),
         x.shapeRef(),
         new Tensor[] {x},

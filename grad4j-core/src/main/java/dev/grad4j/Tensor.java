@@ -650,17 +650,29 @@ public final class Tensor {
 
   private void checkDistinctElements(String op) {
     checkInPlace(op);
+    if (sharesElements()) {
+      throw new IllegalArgumentException(
+          op
+              + ": cannot write in place to a tensor of shape "
+              + Shapes.format(shape)
+              + " and strides "
+              + Shapes.format(strides)
+              + " whose elements share memory (an expand() view); clone() it first");
+    }
+  }
+
+  // Whether two positions reach one element: a stride of 0 over a dim of several. A tensor with no
+  // elements has none to share (row-major strides before a dim of size 0 are 0).
+  private boolean sharesElements() {
+    if (numel() == 0) {
+      return false;
+    }
     for (int d = 0; d < shape.length; d++) {
       if (strides[d] == 0 && shape[d] > 1) {
-        throw new IllegalArgumentException(
-            op
-                + ": cannot write in place to a tensor of shape "
-                + Shapes.format(shape)
-                + " and strides "
-                + Shapes.format(strides)
-                + " whose elements share memory (an expand() view); clone() it first");
+        return true;
       }
     }
+    return false;
   }
 
   // Each element is read and then overwritten at its own position, so the kernel may take this
@@ -736,23 +748,50 @@ public final class Tensor {
   }
 
   /**
-   * Writes the result of {@code op} (of {@code dtype} and {@code shape}) into this tensor, the
-   * {@code out} of the ops' into-forms ({@link #add(Tensor, Tensor)} and the others). Checks that
-   * this tensor has exactly that shape and dtype and distinct elements, and that no input needs a
-   * gradient while recording (nothing is recorded). {@code kernel} then writes straight into this
-   * tensor when it is contiguous and shares no memory with an input (for an {@code elementwise}
-   * kernel, which reads each element before writing it at the same position, an input that is this
+   * Writes the result of {@code op} (of {@code dtype} and {@code shape}) into {@code out}, for the
+   * ops' into-forms ({@link #add(Tensor, Tensor)} and the others). Checks that out is given, has
+   * exactly that shape and dtype and distinct elements, and that nothing being recorded needs a
+   * gradient (out itself included: nothing is recorded). {@code kernel} then writes straight into
+   * out when it is contiguous and shares no memory with an input (for an {@code elementwise}
+   * kernel, which reads each element before writing it at the same position, an input that is out's
    * very layout does not count); otherwise {@code fresh} computes the result into a new tensor and
-   * it is copied in. The same bits either way. Returns this, its version bumped.
+   * it is copied in. The same bits either way. Returns out, its version bumped.
    */
-  Tensor writeResult(
+  static Tensor writeResult(
       String op,
+      Tensor out,
       DType dtype,
       int[] shape,
       Tensor[] inputs,
       boolean elementwise,
       Consumer<Tensor> kernel,
       Supplier<Tensor> fresh) {
+    if (out == null) {
+      throw new NullPointerException(op + ": out is null");
+    }
+    if (!Arrays.equals(shape, out.shape)) {
+      throw new IllegalArgumentException(
+          op
+              + ": out has shape "
+              + Shapes.format(out.shape)
+              + " but the result has shape "
+              + Shapes.format(shape));
+    }
+    if (dtype != out.dtype()) {
+      throw new IllegalArgumentException(
+          op + ": out is " + out.dtype() + " but the result is " + dtype);
+    }
+    if (out.sharesElements()) {
+      throw new IllegalArgumentException(
+          op
+              + ": out of shape "
+              + Shapes.format(out.shape)
+              + " and strides "
+              + Shapes.format(out.strides)
+              + " reaches some elements through several positions (an expand() view); give an"
+              + " out with distinct elements, such as a new tensor");
+    }
+    out.checkInPlace(op);
     boolean sharesMemory = false;
     for (Tensor input : inputs) {
       if (GradMode.isEnabled() && input.requiresGrad) {
@@ -761,28 +800,15 @@ public final class Tensor {
                 + ": the form writing into out records no gradient, and an input requires grad;"
                 + " call it inside GradMode.disabled(), or use the form that returns a new tensor");
       }
-      sharesMemory |= input.storage == storage && !(elementwise && input.sameLayoutAs(this));
+      sharesMemory |= input.storage == out.storage && !(elementwise && input.sameLayoutAs(out));
     }
-    if (!Arrays.equals(shape, this.shape)) {
-      throw new IllegalArgumentException(
-          op
-              + ": out has shape "
-              + Shapes.format(this.shape)
-              + " but the result has shape "
-              + Shapes.format(shape));
+    if (sharesMemory || !out.isContiguous()) {
+      backend().unary(UnaryOp.IDENTITY, 0, 0, fresh.get().strided(), out.strided());
+    } else if (out.numel() > 0) {
+      kernel.accept(out);
     }
-    if (dtype != dtype()) {
-      throw new IllegalArgumentException(
-          op + ": out is " + dtype() + " but the result is " + dtype);
-    }
-    checkDistinctElements(op);
-    if (sharesMemory || !isContiguous()) {
-      backend().unary(UnaryOp.IDENTITY, 0, 0, fresh.get().strided(), strided());
-    } else if (numel() > 0) {
-      kernel.accept(this);
-    }
-    storage.bumpVersion();
-    return this;
+    out.storage.bumpVersion();
+    return out;
   }
 
   private boolean sameLayoutAs(Tensor other) {
@@ -877,6 +903,11 @@ public final class Tensor {
   /** value - this. */
   public Tensor rsub(double value) {
     return Pointwise.sub(scalarLike(value), this);
+  }
+
+  /** value - this, written into {@code out}: see {@link #add(Tensor, Tensor)}. Returns out. */
+  public Tensor rsub(double value, Tensor out) {
+    return Pointwise.zipInto("sub", BinaryOp.SUB, scalarLike(value), this, out, () -> rsub(value));
   }
 
   /** this * other, broadcast. */

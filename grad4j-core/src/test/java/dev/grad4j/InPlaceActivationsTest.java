@@ -42,6 +42,19 @@ class InPlaceActivationsTest {
     }
   }
 
+  // A [3, 0] tensor's row-major strides are [0, 1]: no elements, so none shared (the check took it
+  // for an expand() view and refused it).
+  @Test
+  void tensorsWithoutElementsAreWritableInPlace() {
+    Tensor empty = Tensor.zeros(3, 0);
+    for (Case c : CASES) {
+      assertSame(empty, c.inPlace().apply(empty), c.name());
+    }
+    assertSame(empty, empty.addInPlace(Tensor.zeros(3, 0)));
+    assertSame(empty, empty.copyFrom(Tensor.zeros(3, 0)));
+    assertSame(empty, empty.fill(2));
+  }
+
   @Test
   void otherViewsOfTheStorageSeeTheChange() {
     Tensor x = Tensor.of(new float[] {-1, 2, -3, 4}, 2, 2);

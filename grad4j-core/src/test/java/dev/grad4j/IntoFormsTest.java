@@ -109,8 +109,24 @@ class IntoFormsTest {
         assertArrayEquals(x.sub(1.5).toDoubleArray(), x.sub(1.5, out).toDoubleArray(), "sub");
         assertArrayEquals(x.mul(1.5).toDoubleArray(), x.mul(1.5, out).toDoubleArray(), "mul");
         assertArrayEquals(x.div(1.5).toDoubleArray(), x.div(1.5, out).toDoubleArray(), "div");
+        assertArrayEquals(x.rsub(1.5).toDoubleArray(), x.rsub(1.5, out).toDoubleArray(), "rsub");
       }
     }
+  }
+
+  // Row-major strides before a dim of size 0 are 0, which must not read as an expand() view.
+  @Test
+  void zeroSizeOutsTakeTheirEmptyResults() {
+    Tensor a = Tensor.randn(new Generator(25), 6, 7);
+    Tensor b = Tensor.zeros(7, 0);
+    Tensor product = Tensor.zeros(6, 0);
+    assertSame(product, a.matmul(b, product));
+    Tensor empty = Tensor.zeros(3, 0);
+    int version = empty.version();
+    assertSame(empty, empty.exp(empty));
+    assertTrue(empty.version() > version, "version bumped");
+    Tensor rows = Tensor.zeros(0, 4);
+    assertSame(rows, rows.softmax(1, Tensor.zeros(0, 4)).add(rows, rows));
   }
 
   @Test
@@ -206,7 +222,13 @@ class IntoFormsTest {
     assertTrue(e.getMessage().startsWith("softmax: "), e.getMessage());
     // An expand() view writes each element through several positions.
     e = assertThrows(IllegalArgumentException.class, () -> x.relu(Tensor.zeros(3).expand(3, 3)));
-    assertTrue(e.getMessage().startsWith("relu: cannot write in place"), e.getMessage());
+    assertEquals(
+        "relu: out of shape [3, 3] and strides [0, 1] reaches some elements through several"
+            + " positions (an expand() view); give an out with distinct elements, such as a new"
+            + " tensor",
+        e.getMessage());
+    NullPointerException npe = assertThrows(NullPointerException.class, () -> x.add(x, null));
+    assertEquals("add: out is null", npe.getMessage());
     assertEquals(0, out.abs().sum().item(), "nothing was written");
   }
 
