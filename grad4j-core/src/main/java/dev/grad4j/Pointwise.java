@@ -31,15 +31,8 @@ final class Pointwise {
 
   /** op(x) written into out (see {@link Tensor#writeResult}); {@code fresh} is the plain op. */
   static Tensor mapInto(String name, UnaryOp op, Tensor x, Tensor out, Supplier<Tensor> fresh) {
-    return Tensor.writeResult(
-        name,
-        out,
-        x.dtype(),
-        x.shapeRef(),
-        new Tensor[] {x},
-        true,
-        o -> Tensor.backend().unary(op, 0, 0, x.strided(), o.strided()),
-        fresh);
+    return Tensor.writeResultLike(
+        name, out, x, true, o -> Tensor.backend().unary(op, 0, 0, x.strided(), o.strided()), fresh);
   }
 
   /** a op b, broadcast, written into out (see {@link Tensor#writeResult}). */

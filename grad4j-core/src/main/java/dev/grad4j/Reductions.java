@@ -171,12 +171,10 @@ final class Reductions {
   static Tensor softmaxInto(boolean log, Tensor x, int dim, Tensor out) {
     String name = log ? "logSoftmax" : "softmax";
     int d = Shapes.dim(name, dim, x.dim());
-    return Tensor.writeResult(
+    return Tensor.writeResultLike(
         name,
         out,
-        x.dtype(),
-        x.shapeRef(),
-        new Tensor[] {x},
+        x,
         false,
         o -> Tensor.backend().softmax(log, x.strided(), d, o.strided()),
         () -> log ? logSoftmax(x, d) : softmax(x, d));

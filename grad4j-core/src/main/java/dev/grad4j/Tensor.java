@@ -811,6 +811,18 @@ public final class Tensor {
     return out;
   }
 
+  /** {@link #writeResult} for a result of x's shape and dtype computed from x alone. */
+  static Tensor writeResultLike(
+      String op,
+      Tensor out,
+      Tensor x,
+      boolean elementwise,
+      Consumer<Tensor> kernel,
+      Supplier<Tensor> fresh) {
+    return writeResult(
+        op, out, x.dtype(), x.shapeRef(), new Tensor[] {x}, elementwise, kernel, fresh);
+  }
+
   private boolean sameLayoutAs(Tensor other) {
     return offset == other.offset
         && Arrays.equals(shape, other.shape)
