@@ -766,9 +766,7 @@ public final class Tensor {
       boolean elementwise,
       Consumer<Tensor> kernel,
       Supplier<Tensor> fresh) {
-    if (out == null) {
-      throw new NullPointerException(op + ": out is null");
-    }
+    java.util.Objects.requireNonNull(out, op + ": out is null");
     if (!Arrays.equals(shape, out.shape)) {
       throw new IllegalArgumentException(
           op
@@ -803,8 +801,9 @@ public final class Tensor {
       sharesMemory |= input.storage == out.storage && !(elementwise && input.sameLayoutAs(out));
     }
     if (sharesMemory || !out.isContiguous()) {
-      backend().unary(UnaryOp.IDENTITY, 0, 0, fresh.get().strided(), out.strided());
-    } else if (out.numel() > 0) {
+      return out.copyFrom(fresh.get());
+    }
+    if (out.numel() > 0) {
       kernel.accept(out);
     }
     out.storage.bumpVersion();
